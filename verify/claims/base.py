@@ -1,0 +1,188 @@
+"""The :class:`Claim` interface shared by every claim module.
+
+A claim module subclasses :class:`Claim` and implements :meth:`Claim.evidence`, which returns
+*candidate* bounds (feasible points re-evaluated from scratch, proved inequalities, solver and
+search values). :meth:`Claim.check` then does what every claim needs done the same way: it
+rejects any candidate whose recomputed residual exceeds the tolerance, keeps the tightest
+survivors, builds the certified intervals and judges the claim's predictions against them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis.strategies import SearchStrategy
+
+from verify.instances import Instance
+from verify.linalg import condition_number
+from verify.result import (
+    FAILS,
+    HOLDS,
+    Bound,
+    CheckResult,
+    Interval,
+    judge,
+)
+
+BOUND_NAMES = ("primal_lower", "primal_upper", "dual_lower", "dual_upper")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work a check may do. ``seed`` drives every random choice of the check."""
+
+    seed: int = 0
+    restarts: int = 6
+    max_iter: int = 2000
+    solver: bool = True
+    #: ``N·d·K`` above which the convex-solver cross-check is skipped (it is a cross-check only).
+    solver_max_size: int = 600
+
+
+@dataclass
+class Evidence:
+    """What a claim gathered on one instance, before the shared judging in :meth:`Claim.check`.
+
+    ``candidates`` maps each of :data:`BOUND_NAMES` to the bounds found for it; ``intervals``
+    adds claim-specific certified intervals; ``verdict`` is set only when the instance itself
+    decides the outcome (``infeasible``).
+    """
+
+    predicted: dict[str, float]
+    candidates: dict[str, list[Bound]] = field(default_factory=dict)
+    intervals: dict[str, Interval] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    verdict: str | None = None
+
+
+@dataclass(frozen=True)
+class PinnedExample:
+    """An edge case every run checks, with the verdict the project records for it."""
+
+    instance: Instance
+    expected: str
+    why: str
+
+
+@dataclass(frozen=True)
+class NegativeControl:
+    """A false variant of a claim: ``predict`` gives the variant's values, which the checker's
+    certified intervals on ``instance`` must contradict (verdict ``fails``)."""
+
+    name: str
+    statement: str
+    instance: Instance
+    predict: Callable[[Instance], dict[str, float]]
+
+
+class Claim(ABC):
+    """One claim of the paper as an executable checker."""
+
+    id: str
+    number: str
+    title: str
+    source: str
+    statement: str
+    #: instance fields this claim needs besides ``X`` and ``Y``
+    required: tuple[str, ...] = ("L",)
+    #: relative tolerance, multiplied by the instance's conditioning (see :meth:`tolerance`)
+    rtol: float = 1e-9
+    #: the verdict the project records for generated (valid, feasible) instances
+    expected: str = HOLDS
+
+    def validate(self, instance: Instance) -> None:
+        """Raise :class:`~verify.instances.InstanceError` unless the claim applies."""
+        instance.require(*self.required)
+
+    def tolerance(self, instance: Instance) -> float:
+        """``rtol · κ(X)``: certificate residuals grow with the conditioning of the data."""
+        return self.rtol * max(1.0, condition_number(instance.X))
+
+    @abstractmethod
+    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        """Gather candidate bounds and predictions for a validated instance."""
+
+    @abstractmethod
+    def instances(self) -> SearchStrategy[Instance]:
+        """A hypothesis strategy of valid instances on which the claim is expected to hold."""
+
+    def pinned_examples(self) -> list[PinnedExample]:
+        return []
+
+    def negative_controls(self) -> list[NegativeControl]:
+        return []
+
+    def check(self, instance: Instance, budget: Budget | None = None) -> CheckResult:
+        budget = budget or Budget()
+        self.validate(instance)
+        start = time.perf_counter()
+        tol = self.tolerance(instance)
+        found = self.evidence(instance, budget)
+        details = list(found.details)
+        bounds: dict[str, Bound | None] = {}
+        for name in BOUND_NAMES:
+            accepted = []
+            for bound in found.candidates.get(name, []):
+                if bound.residual <= tol:
+                    accepted.append(bound)
+                else:
+                    details.append(
+                        f"rejected {name} ({bound.kind}, {bound.how}): residual "
+                        f"{bound.residual:.2e} > tolerance {tol:.2e}"
+                    )
+            pick = min if name.endswith("upper") else max
+            bounds[name] = pick(accepted, key=lambda b: b.value) if accepted else None
+        intervals = _standard_intervals(bounds)
+        intervals.update(found.intervals)
+        verdict = found.verdict or judge(found.predicted, intervals, tol)
+        if verdict == HOLDS and found.candidates and not any(bounds.values()):
+            verdict = FAILS
+        return CheckResult(
+            claim=self.id,
+            verdict=verdict,
+            instance=instance.summary(),
+            bounds=bounds,
+            predicted=found.predicted,
+            intervals=intervals,
+            tolerance=tol,
+            details=details,
+            extra=found.extra,
+            elapsed_s=time.perf_counter() - start,
+            seed=budget.seed,
+        )
+
+    def refutes(
+        self, control: NegativeControl, budget: Budget | None = None
+    ) -> tuple[bool, CheckResult]:
+        """Whether the certified intervals on ``control.instance`` contradict the false variant."""
+        result = self.check(control.instance, budget)
+        variant = control.predict(control.instance)
+        return judge(variant, result.intervals, result.tolerance) == FAILS, result
+
+    def describe(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "number": self.number,
+            "title": self.title,
+            "source": self.source,
+            "statement": self.statement,
+            "expected": self.expected,
+        }
+
+
+def _bound_value(bound: Bound | None, default: float) -> float:
+    return default if bound is None else bound.value
+
+
+def _standard_intervals(bounds: dict[str, Bound | None]) -> dict[str, Interval]:
+    p_lo = _bound_value(bounds["primal_lower"], -math.inf)
+    p_hi = _bound_value(bounds["primal_upper"], math.inf)
+    d_lo = _bound_value(bounds["dual_lower"], -math.inf)
+    d_hi = _bound_value(bounds["dual_upper"], math.inf)
+    return {"primal": (p_lo, p_hi), "dual": (d_lo, d_hi), "gap": (p_lo - d_hi, p_hi - d_lo)}

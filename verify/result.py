@@ -1,0 +1,176 @@
+"""Bounds, check results and the verdict vocabulary.
+
+A verdict is never taken from a solver's word: it is computed by :func:`judge` from certified
+intervals, each end of which is a :class:`Bound` that says how it was obtained.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+HOLDS = "holds"
+FAILS = "fails"
+INCONCLUSIVE = "inconclusive"
+INFEASIBLE = "infeasible"
+VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, INFEASIBLE)
+
+#: How a bound was obtained.
+#: ``closed-form``: a proved inequality evaluated at the instance (the proof is named in ``how``);
+#: ``certificate``: a feasible point whose feasibility and objective were recomputed from scratch;
+#: ``solver``: a convex solver's point, made feasible and re-evaluated (so also a certificate);
+#: ``search``: the best feasible point found by local search (an upper bound, never a lower one).
+BOUND_KINDS = ("closed-form", "certificate", "solver", "search")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One side of a certified interval."""
+
+    value: float
+    kind: str
+    residual: float = 0.0
+    how: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in BOUND_KINDS:
+            raise ValueError(f"Bound.kind must be one of {BOUND_KINDS}, got {self.kind!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": json_number(self.value),
+            "kind": self.kind,
+            "residual": json_number(self.residual),
+            "how": self.how,
+        }
+
+
+def json_number(value: float | None) -> float | None:
+    """Strict JSON has no infinities: a non-finite value is written as ``null``."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of everything a result depends on, recorded with every result."""
+    import clarabel
+    import cvxpy
+    import numpy
+    import scipy
+    import sympy
+
+    from verify import __version__
+
+    return {
+        "dualgap": __version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "sympy": sympy.__version__,
+        "cvxpy": cvxpy.__version__,
+        "clarabel": getattr(clarabel, "__version__", "unknown"),
+    }
+
+
+Interval = tuple[float, float]
+
+
+def judge(predicted: Mapping[str, float], intervals: Mapping[str, Interval], tol: float) -> str:
+    """Verdict of a set of predictions against certified intervals.
+
+    Every predicted quantity ``q`` is compared with its interval ``[lo, hi]`` using the relative
+    tolerance ``tol`` scaled by ``max(1, |q|)``: outside the widened interval is ``fails`` (a
+    certified contradiction); inside but with an interval too wide to pin ``q`` down is
+    ``inconclusive``; otherwise ``holds``. Quantities without an interval are not judged.
+    """
+    verdict = HOLDS
+    for name, value in predicted.items():
+        if name not in intervals:
+            continue
+        lo, hi = intervals[name]
+        slack = tol * max(1.0, abs(value))
+        if math.isinf(value):
+            if not (math.isinf(hi) and (value > 0) == (hi > 0)):
+                return FAILS
+            continue
+        if value < lo - slack or value > hi + slack:
+            return FAILS
+        if hi - lo > 2 * slack:
+            verdict = INCONCLUSIVE
+    return verdict
+
+
+@dataclass
+class CheckResult:
+    """The outcome of checking one claim on one instance (cf. ``scipy.optimize.OptimizeResult``).
+
+    ``bounds`` holds ``primal_lower``, ``primal_upper``, ``dual_lower``, ``dual_upper`` (each a
+    :class:`Bound` or ``None``); ``intervals`` the certified interval of every judged quantity;
+    ``predicted`` the claim's closed-form values; ``extra`` claim-specific JSON keys.
+    """
+
+    claim: str
+    verdict: str
+    instance: dict[str, Any]
+    bounds: dict[str, Bound | None]
+    predicted: dict[str, float]
+    intervals: dict[str, Interval]
+    tolerance: float
+    details: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    seed: int | None = None
+    versions: dict[str, str] = field(default_factory=library_versions)
+
+    @property
+    def primal_value(self) -> float:
+        """The primal value attained by the best certified point (``inf`` when infeasible)."""
+        bound = self.bounds.get("primal_upper")
+        return math.inf if bound is None else bound.value
+
+    @property
+    def dual_value(self) -> float:
+        """The dual value attained by the best certified dual point."""
+        bound = self.bounds.get("dual_lower")
+        return math.nan if bound is None else bound.value
+
+    @property
+    def gap(self) -> float:
+        return self.primal_value - self.dual_value
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "primal_value": json_number(self.primal_value),
+            "dual_value": json_number(self.dual_value),
+            "gap": json_number(self.gap),
+            "predicted": {k: json_number(v) for k, v in self.predicted.items()},
+            "bounds": {
+                name: json_number(b.value) if b is not None else None
+                for name, b in self.bounds.items()
+            },
+            "bound_details": {
+                name: b.to_json() if b is not None else None for name, b in self.bounds.items()
+            },
+            "intervals": {
+                k: [json_number(lo), json_number(hi)] for k, (lo, hi) in self.intervals.items()
+            },
+            "tolerance": self.tolerance,
+            "instance": self.instance,
+            "details": self.details,
+            "elapsed_s": self.elapsed_s,
+            "seed": self.seed,
+            "versions": self.versions,
+        }
+        out.update(self.extra)
+        return out
+
+    def dumps(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_json(), allow_nan=False, **kwargs)

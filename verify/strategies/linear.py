@@ -1,0 +1,50 @@
+"""Instances for the deep linear claims (C1–C3): data, labels in the range of the data,
+``W* = X⁺Y`` of a drawn rank and spectrum."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from verify.instances import Instance
+from verify.strategies.common import log_uniform, orthonormal_columns, rotation_seeds, spectra
+
+
+@st.composite
+def linear_instances(
+    draw: st.DrawFn,
+    depths: st.SearchStrategy[int] = st.integers(2, 8),
+    max_dim: int = 5,
+    rank: int | None = None,
+    equal_singular_values: bool = False,
+    t: st.SearchStrategy[float] | None = None,
+    data_singular_values: tuple[float, float] = (0.3, 3.0),
+    label_singular_values: tuple[float, float] = (0.1, 10.0),
+) -> Instance:
+    """A linear-network instance ``(X, Y, L, t)`` with ``Y = X W*`` exactly.
+
+    Shapes cover N < d, N = d, N > d, K = 1 (1-D labels) and K > 1; ``rank(W*)`` ranges over
+    ``1…min(N, d, K)`` unless fixed. ``X`` has full rank with condition number at most the ratio
+    of ``data_singular_values``; ``W*`` has singular values in ``label_singular_values`` (its
+    column space lies in the row space of ``X``, as ``X⁺Y``'s must).
+    """
+    N = draw(st.integers(1, max_dim))
+    d = draw(st.integers(1, max_dim))
+    K = draw(st.integers(1, max_dim))
+    scalar = K == 1 and draw(st.booleans())
+    top = min(N, d, K)
+    r = rank if rank is not None else draw(st.integers(1, top))
+    if r > top:
+        raise ValueError(f"rank {r} exceeds min(N, d, K) = {top}")
+    rng = draw(rotation_seeds())
+    rho = min(N, d)
+    data_s = draw(spectra(rho, *data_singular_values))
+    Ux, Vx = orthonormal_columns(rng, N, rho), orthonormal_columns(rng, d, rho)
+    X = (Ux * data_s) @ Vx.T
+    sigma = draw(spectra(r, *label_singular_values, equal=equal_singular_values))
+    U = Vx @ orthonormal_columns(rng, rho, r)
+    V = orthonormal_columns(rng, K, r)
+    Y = X @ ((U * sigma) @ V.T)
+    L = draw(depths)
+    scale = draw(t if t is not None else log_uniform(1 / 3, 3.0))
+    return Instance(X, Y[:, 0] if scalar else Y, L=L, t=scale, label="generated")
