@@ -78,6 +78,16 @@ def schatten_quasi_norm(s: np.ndarray, p: float) -> float:
     return top * float(np.sum((s / top) ** p)) ** (1.0 / p)
 
 
+def matrix_schatten_quasi_norm(A: np.ndarray, p: float, rtol: float = RANK_RTOL) -> float:
+    """``‖A‖_{S_p}`` over the numerically non-zero singular values of ``A``.
+
+    The truncation matters for ``p < 1``: a rounding-level singular value ``ε·σ_max`` adds
+    ``ε^p`` relative to ``σ_max^p``, which for ``ε = 1e−16``, ``p = 2/7`` is already ``3e−5``.
+    """
+    s = singular_values(A)
+    return schatten_quasi_norm(s[: rank_from_singular_values(s, rtol)], p)
+
+
 def nuclear_norm(s: np.ndarray) -> float:
     return float(np.sum(s))
 

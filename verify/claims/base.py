@@ -48,8 +48,10 @@ class Budget:
 class Evidence:
     """What a claim gathered on one instance, before the shared judging in :meth:`Claim.check`.
 
-    ``candidates`` maps each of :data:`BOUND_NAMES` to the bounds found for it; ``intervals``
-    adds claim-specific certified intervals; ``verdict`` is set only when the instance itself
+    ``candidates`` maps bound names to the bounds found for them: the four of
+    :data:`BOUND_NAMES`, and ``q_lower``/``q_upper`` for any other quantity ``q`` the claim
+    predicts (each becomes the certified interval of ``q``); ``intervals`` adds intervals that
+    are not built from bounds; ``verdict`` is set only when the instance itself
     decides the outcome (``infeasible``).
     """
 
@@ -125,8 +127,9 @@ class Claim(ABC):
         tol = self.tolerance(instance)
         found = self.evidence(instance, budget)
         details = list(found.details)
+        names = sorted(set(BOUND_NAMES) | set(found.candidates))
         bounds: dict[str, Bound | None] = {}
-        for name in BOUND_NAMES:
+        for name in names:
             accepted = []
             for bound in found.candidates.get(name, []):
                 if bound.residual <= tol:
@@ -136,13 +139,11 @@ class Claim(ABC):
                         f"rejected {name} ({bound.kind}, {bound.how}): residual "
                         f"{bound.residual:.2e} > tolerance {tol:.2e}"
                     )
-            pick = min if name.endswith("upper") else max
+            pick = min if name.endswith("_upper") else max
             bounds[name] = pick(accepted, key=lambda b: b.value) if accepted else None
-        intervals = _standard_intervals(bounds)
+        intervals = _intervals(bounds)
         intervals.update(found.intervals)
         verdict = found.verdict or judge(found.predicted, intervals, tol)
-        if verdict == HOLDS and found.candidates and not any(bounds.values()):
-            verdict = FAILS
         return CheckResult(
             claim=self.id,
             verdict=verdict,
@@ -180,9 +181,16 @@ def _bound_value(bound: Bound | None, default: float) -> float:
     return default if bound is None else bound.value
 
 
-def _standard_intervals(bounds: dict[str, Bound | None]) -> dict[str, Interval]:
-    p_lo = _bound_value(bounds["primal_lower"], -math.inf)
-    p_hi = _bound_value(bounds["primal_upper"], math.inf)
-    d_lo = _bound_value(bounds["dual_lower"], -math.inf)
-    d_hi = _bound_value(bounds["dual_upper"], math.inf)
-    return {"primal": (p_lo, p_hi), "dual": (d_lo, d_hi), "gap": (p_lo - d_hi, p_hi - d_lo)}
+def _intervals(bounds: dict[str, Bound | None]) -> dict[str, Interval]:
+    """``[q_lower, q_upper]`` for every quantity ``q`` with a bound, and the duality gap."""
+    quantities = {name.rsplit("_", 1)[0] for name in bounds}
+    intervals = {
+        q: (
+            _bound_value(bounds.get(f"{q}_lower"), -math.inf),
+            _bound_value(bounds.get(f"{q}_upper"), math.inf),
+        )
+        for q in quantities
+    }
+    (p_lo, p_hi), (d_lo, d_hi) = intervals["primal"], intervals["dual"]
+    intervals["gap"] = (p_lo - d_hi, p_hi - d_lo)
+    return intervals

@@ -1,0 +1,194 @@
+"""C3 ``linear-parallel-zero-gap``: parallel deep linear networks have zero duality gap.
+
+Statement
+    A parallel linear network with ``m ≥ rank(W*)`` branches (each ending in a single hidden
+    unit) has ``P_prl(t) = D_prl(t) = t^{−(L−2)} ‖W*‖_*``, ``W* = X⁺Y``, which is also C1's
+    ``D_lin(t)``: the bidual of the standard network is the parallel network. With ``m < rank``
+    the primal is infeasible. The regulariser matters as much as the architecture:
+    ``(β/L) Σ_j Σ_l ‖W_{l,j}‖_F^L`` gives ``β ‖W*‖_*`` (convex nuclear-norm minimisation, zero
+    gap), while plain weight decay on the same parallel network gives back
+    ``(L/2) Σ σ_i^{2/L}`` (non-convex).
+
+Formulation
+    Branch ``j``: ``X W_{1,j}⋯W_{L−2,j} w_{L−1,j} w_{L,j}ᵀ`` with ``‖W_{l,j}‖_F ≤ t`` (``l ≤ L−2``);
+    objective ``½ Σ_j (‖w_{L−1,j}‖² + ‖w_{L,j}‖²)``; the instance's ``width`` is ``m`` (default
+    the rank). The dual is ``max tr(ΛᵀY)`` s.t. ``‖XᵀΛ‖₂ ≤ t^{−(L−2)}`` (the same as C1's).
+    ``beta`` (default 1) scales the modified regulariser.
+
+Source
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), parallel deep linear networks;
+    ``shared/CLAIMS.md`` C3.
+
+How it is verified
+    Every interval is certified from both sides by recomputed points, except plain weight
+    decay's lower bound:
+
+    * primal: one branch per singular pair, recomputed (upper); the dual certificate via weak
+      duality (lower); multi-start search over parallel networks (upper, must not beat the lower);
+    * dual: C1's ``Λ`` certificate, the bidual point ``W*``, Clarabel cross-checks;
+    * modified regulariser: balanced branches (upper); ``β`` times the ``t = 1`` dual certificate
+      (lower: AM–GM turns ``(β/L)Σ_l‖W_l‖^L`` into ``β Π_l‖W_l‖``, which bounds the ``t = 1``
+      parallel objective, which bounds ``D(1)`` by weak duality);
+    * plain weight decay: balanced branches and search (upper); closed form (lower: AM–GM per
+      branch, then the Rotfel'd–McCarthy inequality ``‖A+B‖_{S_p}^p ≤ ‖A‖_{S_p}^p + ‖B‖_{S_p}^p``
+      for ``0 < p ≤ 1``).
+
+Known limits
+    The search uses branches of hidden width 1 (a branch's product is rank one anyway).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis.strategies import SearchStrategy
+
+from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.claims.linear_standard_gap import dual_bounds, linear_pinned_examples, summarise_search
+from verify.claims.weight_decay_schatten import weight_decay_value
+from verify.deep_linear import (
+    analyse,
+    balanced_norms,
+    depth_scale,
+    dual_certificate,
+    infeasible_labels,
+    parallel_t_norms,
+    parallel_weights,
+    search_bounds,
+    too_narrow,
+)
+from verify.instances import Instance
+from verify.networks import primal_certificate
+from verify.result import INFEASIBLE, Bound
+from verify.search import Architecture
+from verify.strategies.linear import linear_instances
+
+ROTFELD_PROOF = (
+    "AM–GM per branch, ½Σ_l‖W_l‖² ≥ (L/2)‖M_j‖_F^{2/L}, then Rotfel'd–McCarthy "
+    "Σ_j‖M_j‖_{S_p}^p ≥ ‖Σ_j M_j‖_{S_p}^p for p = 2/L ≤ 1"
+)
+
+
+class LinearParallelZeroGap(Claim):
+    id = "linear-parallel-zero-gap"
+    number = "C3"
+    title = "Parallel deep linear networks have zero duality gap"
+    source = "Wang, Ergen, Pilanci (ICLR 2023), parallel linear networks; shared/CLAIMS.md C3"
+    statement = (
+        "for m >= rank(X⁺Y) branches P_prl(t) = D_prl(t) = t^-(L-2) ||X⁺Y||_*; the regulariser "
+        "(β/L) ΣΣ||W||^L gives β||X⁺Y||_*, plain weight decay (L/2) Σ σ_i^(2/L)"
+    )
+    required = ("L", "t")
+
+    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        tol = self.tolerance(instance)
+        data = analyse(instance)
+        infeasible = infeasible_labels(instance, data, tol)
+        if infeasible is not None:
+            return infeasible
+        L, t = instance.L, instance.t
+        beta = instance.beta if instance.beta is not None else 1.0
+        branches = instance.width or data.rank
+        value = depth_scale(L, t) * data.nuclear
+        predicted = {
+            "primal": value,
+            "dual": value,
+            "gap": 0.0,
+            "modified_regulariser": beta * data.nuclear,
+            "plain_weight_decay": weight_decay_value(data.s, L),
+        }
+        details: list[str] = []
+        if instance.beta is None:
+            details.append("beta not given: the modified regulariser is checked with beta = 1")
+        candidates = dual_bounds(instance, data, budget, details)
+        extra = {"rank": data.rank, "branches": branches, "singular_values": data.s.tolist()}
+        narrow = too_narrow(data, branches)
+        if narrow is not None:
+            narrow = narrow.replace("width", "branch count m", 1)
+            predicted.update(primal=math.inf, gap=math.inf)
+            candidates["primal_lower"] = [Bound(math.inf, "closed-form", 0.0, narrow)]
+            extra["infeasible"] = narrow
+            return Evidence(predicted, candidates, details=[narrow, *details], extra=extra,
+                            verdict=INFEASIBLE)  # fmt: skip
+        X, Y = instance.X, instance.Y
+        candidates["primal_lower"] = [
+            Bound(b.value, b.kind, b.residual, f"weak duality P ≥ D; {b.how}")
+            for b in candidates["dual_lower"]
+        ]
+        one_per_pair = parallel_weights(data, L, branches, parallel_t_norms(data, L, t))
+        balanced = parallel_weights(data, L, branches, balanced_norms(data, L))
+        candidates["primal_upper"] = [
+            primal_certificate(X, Y, one_per_pair, "t", t=t, how="one branch per singular pair")
+        ]
+        unit_dual = dual_certificate(instance, data, 1.0)
+        candidates["modified_regulariser_lower"] = [
+            Bound(beta * unit_dual.value, "certificate", unit_dual.residual,
+                  f"β·D(1) via AM–GM and weak duality; {unit_dual.how}")  # fmt: skip
+        ]
+        candidates["modified_regulariser_upper"] = [
+            primal_certificate(X, Y, balanced, "power", beta=beta, how="balanced branches")
+        ]
+        candidates["plain_weight_decay_lower"] = [
+            Bound(predicted["plain_weight_decay"], "closed-form", 0.0, ROTFELD_PROOF)
+        ]
+        candidates["plain_weight_decay_upper"] = [
+            primal_certificate(X, Y, balanced, "weight-decay", how="balanced branches")
+        ]
+        rng = np.random.default_rng(budget.seed)
+        arch = Architecture(L=L, branches=branches, width=1, parallel=True)
+        found, summary = search_bounds(instance, data, arch, "t", budget, rng, t=t,
+                                       how="multi-start L-BFGS, parallel network")  # fmt: skip
+        candidates["primal_upper"] += found
+        found_wd, summary_wd = search_bounds(instance, data, arch, "weight-decay", budget, rng,
+                                             how="multi-start L-BFGS, parallel weight decay")  # fmt: skip
+        candidates["plain_weight_decay_upper"] += found_wd
+        extra["search"] = summarise_search(summary, value)
+        extra["search_plain_weight_decay"] = summarise_search(
+            summary_wd, predicted["plain_weight_decay"]
+        )
+        details.append(f"search: {summary['starts']} starts, best {summary['best']:.10g}")
+        return Evidence(predicted, candidates, details=details, extra=extra)
+
+    def instances(self) -> SearchStrategy[Instance]:
+        return linear_instances()
+
+    def pinned_examples(self) -> list[PinnedExample]:
+        return linear_pinned_examples()
+
+    def negative_controls(self) -> list[NegativeControl]:
+        rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5, label="rank 2")
+        one_branch = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=3, t=1.0, width=1,
+                              label="1 branch, rank 2")  # fmt: skip
+        return [
+            NegativeControl(
+                "plain-weight-decay-is-nuclear",
+                "plain weight decay on a parallel net gives the nuclear-norm value "
+                "(L/2)||X⁺Y||_*^(2/L)",
+                rank_two,
+                lambda inst: {"plain_weight_decay": inst.L / 2 * analyse(inst).nuclear ** (2 / inst.L)},
+            ),
+            NegativeControl(
+                "parallel-equals-standard",
+                "a parallel network is no better than a standard one: P_prl = t^-(L-2)||X⁺Y||_S2/L",
+                rank_two,
+                lambda inst: {
+                    "primal": depth_scale(inst.L, inst.t) * analyse(inst).schatten(inst.L)
+                },
+            ),
+            NegativeControl(
+                "too-few-branches",
+                "m < rank(X⁺Y) branches still attain t^-(L-2)||X⁺Y||_*",
+                one_branch,
+                lambda inst: {"primal": depth_scale(inst.L, inst.t) * analyse(inst).nuclear},
+            ),
+            NegativeControl(
+                "regulariser-does-not-matter",
+                "(β/L)ΣΣ||W||^L on a parallel net gives the standard value β||X⁺Y||_S2/L",
+                rank_two,
+                lambda inst: {"modified_regulariser": analyse(inst).schatten(inst.L)},
+            ),
+        ]
+
+
+CLAIM = LinearParallelZeroGap()

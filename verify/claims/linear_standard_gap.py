@@ -1,0 +1,212 @@
+"""C1 ``linear-standard-gap``: deep linear networks with vector outputs have a duality gap.
+
+Statement
+    For the rescaled deep linear network with ``L ≥ 3`` layers, the primal and the Lagrangian
+    dual (over the last two layers) are
+
+    ``P_lin(t) = t^{−(L−2)} ‖W*‖_{S_{2/L}}`` and ``D_lin(t) = t^{−(L−2)} ‖W*‖_*``, ``W* = X⁺Y``,
+
+    so ``P ≥ D``, with a strictly positive gap exactly when ``rank(W*) ≥ 2`` (for ``L = 2`` the two
+    coincide). The widely repeated paraphrase "the gap vanishes iff the singular values of
+    ``X⁺Y`` are all equal" is false: ``W* = I₂``, ``L = 3``, ``t = 1`` gives ``P = 2√2``, ``D = 2``.
+
+Formulation
+    ``P_lin(t) = min ½(‖W_{L−1}‖_F² + ‖W_L‖_F²)`` s.t. ``‖W_l‖_F ≤ t`` (``l ≤ L−2``),
+    ``X W_1⋯W_L = Y``, hidden widths ``≥ rank(W*)`` (the instance's ``width``; default the rank).
+    ``D_lin(t) = max tr(ΛᵀY)`` s.t. ``‖XᵀΛ‖₂ ≤ t^{−(L−2)}``. ``Y`` outside the range of ``X``
+    makes the primal infeasible and the dual unbounded (verdict ``infeasible``), as does a width
+    below the rank (primal only).
+
+Source
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), the section on deep linear networks
+    with vector outputs; the formulation above is the one this project commits to
+    (``shared/CLAIMS.md`` C1), as the paper's exact wording could not be confirmed.
+
+How it is verified
+    * primal upper bound: the balanced factorisation (``standard_t_weights``), whose output,
+      norm constraints and cost are recomputed from the weights;
+    * primal lower bound: closed form, by the generalised Hölder inequality for Schatten
+      quasi-norms (also the weaker weak-duality bound from the dual certificate);
+    * dual lower bound: ``Λ = t^{−(L−2)} (X⁺)ᵀ U Vᵀ``, its constraint ``‖XᵀΛ‖₂`` recomputed;
+    * dual upper bound: the bidual point ``W*`` (weak duality of the convex dual);
+    * cross-check: Clarabel's dual and nuclear-norm points, made feasible and re-evaluated;
+    * falsification: multi-start L-BFGS on the non-convex primal (last layer eliminated
+      exactly), every start's network re-evaluated; none may go below the claimed ``P``.
+
+Known limits
+    The primal lower bound is a proved inequality, not a numerical certificate: a non-convex
+    primal has no cheap certificate of optimality. The search corroborates it from above.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis.strategies import SearchStrategy
+
+from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.deep_linear import (
+    HOLDER_PROOF,
+    LinearData,
+    analyse,
+    bidual_bound,
+    depth_scale,
+    dual_certificate,
+    infeasible_labels,
+    search_bounds,
+    solver_dual_bounds,
+    standard_t_weights,
+    too_narrow,
+)
+from verify.instances import Instance
+from verify.networks import primal_certificate
+from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.search import Architecture
+from verify.strategies.linear import linear_instances
+
+
+def dual_bounds(
+    instance: Instance, data: LinearData, budget: Budget, details: list[str]
+) -> dict[str, list[Bound]]:
+    """Certified dual bounds of ``D_lin(t)``, shared with C3 (the dual is the same)."""
+    radius = depth_scale(instance.L, instance.t)
+    found: dict[str, list[Bound]] = {
+        "dual_lower": [dual_certificate(instance, data, radius)],
+        "dual_upper": [bidual_bound(instance, data.W, radius, "certificate", "W = X⁺Y")],
+    }
+    for name, bound in solver_dual_bounds(instance, radius, budget, details):
+        found[name].append(bound)
+    return found
+
+
+class LinearStandardGap(Claim):
+    id = "linear-standard-gap"
+    number = "C1"
+    title = "Deep linear networks with vector outputs have a duality gap"
+    source = "Wang, Ergen, Pilanci (ICLR 2023), deep linear networks; shared/CLAIMS.md C1"
+    statement = (
+        "P_lin(t) = t^-(L-2) ||X⁺Y||_{S_2/L} >= D_lin(t) = t^-(L-2) ||X⁺Y||_*, "
+        "with a positive gap iff L >= 3 and rank(X⁺Y) >= 2"
+    )
+    required = ("L", "t")
+
+    def predictions(self, data: LinearData, L: int, t: float) -> dict[str, float]:
+        c = depth_scale(L, t)
+        primal, dual = c * data.schatten(L), c * data.nuclear
+        return {"primal": primal, "dual": dual, "gap": primal - dual}
+
+    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        tol = self.tolerance(instance)
+        data = analyse(instance)
+        infeasible = infeasible_labels(instance, data, tol)
+        if infeasible is not None:
+            return infeasible
+        L, t = instance.L, instance.t
+        width = instance.width or data.rank
+        details: list[str] = []
+        candidates = dual_bounds(instance, data, budget, details)
+        predicted = self.predictions(data, L, t)
+        extra = {"rank": data.rank, "width": width, "singular_values": data.s.tolist()}
+        narrow = too_narrow(data, width)
+        if narrow is not None:
+            predicted.update(primal=math.inf, gap=math.inf)
+            candidates["primal_lower"] = [Bound(math.inf, "closed-form", 0.0, narrow)]
+            extra["infeasible"] = narrow
+            return Evidence(predicted, candidates, details=[narrow, *details], extra=extra,
+                            verdict=INFEASIBLE)  # fmt: skip
+        c = depth_scale(L, t)
+        candidates["primal_lower"] = [
+            Bound(c * data.schatten(L), "closed-form", 0.0, HOLDER_PROOF),
+            Bound(candidates["dual_lower"][0].value, "certificate", 0.0, "weak duality P ≥ D"),
+        ]
+        balanced = standard_t_weights(data, L, t, width)
+        candidates["primal_upper"] = [
+            primal_certificate(instance.X, instance.Y, balanced, "t", t=t,
+                               how="balanced factorisation of X⁺Y")  # fmt: skip
+        ]
+        rng = np.random.default_rng(budget.seed)
+        found, summary = search_bounds(instance, data, Architecture(L=L, width=width), "t",
+                                       budget, rng, t=t, how="multi-start L-BFGS, standard net")  # fmt: skip
+        candidates["primal_upper"] += found
+        extra["search"] = summarise_search(summary, predicted["primal"])
+        details.append(
+            f"search: {summary['starts']} starts, best {summary['best']:.10g} "
+            f"(claimed P {predicted['primal']:.10g})"
+        )
+        return Evidence(predicted, candidates, details=details, extra=extra)
+
+    def instances(self) -> SearchStrategy[Instance]:
+        return linear_instances()
+
+    def pinned_examples(self) -> list[PinnedExample]:
+        return linear_pinned_examples()
+
+    def negative_controls(self) -> list[NegativeControl]:
+        identity = Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2")
+        rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5, label="rank 2")
+
+        def scale(inst: Instance) -> float:
+            return depth_scale(inst.L, inst.t)
+
+        return [
+            NegativeControl(
+                "equal-singular-values",
+                "the gap vanishes iff all singular values of X⁺Y are equal (W* = I2: predicts 0)",
+                identity,
+                lambda inst: {"gap": 0.0},
+            ),
+            NegativeControl(
+                "primal-is-nuclear",
+                "P_lin(t) = t^-(L-2) ||X⁺Y||_* for rank >= 2",
+                rank_two,
+                lambda inst: {"primal": scale(inst) * analyse(inst).nuclear},
+            ),
+            NegativeControl(
+                "dual-is-schatten",
+                "zero gap: D_lin(t) = t^-(L-2) ||X⁺Y||_{S_2/L}",
+                rank_two,
+                lambda inst: {"dual": scale(inst) * analyse(inst).schatten(inst.L)},
+            ),
+            NegativeControl(
+                "wrong-depth-exponent",
+                "P_lin(t) = t^-(L-1) ||X⁺Y||_{S_2/L} (off by one power of t)",
+                rank_two,
+                lambda inst: {"primal": inst.t ** (1 - inst.L) * analyse(inst).schatten(inst.L)},
+            ),
+        ]
+
+
+def summarise_search(summary: dict[str, float], claimed: float) -> dict[str, float | bool]:
+    """Search summary for the JSON output: did the best start reach the claimed optimum?"""
+    gap = (summary["best"] - claimed) / max(1.0, abs(claimed))
+    return {**summary, "relative_excess": gap, "reached": bool(abs(gap) <= 1e-6)}
+
+
+def linear_pinned_examples() -> list[PinnedExample]:
+    """The edge cases every deep linear claim checks (C1 and C3 share them)."""
+    rng = np.random.default_rng(20231)
+    X = rng.standard_normal((4, 3))
+    rank_one = X @ np.outer([1.0, -2.0, 0.5], [0.3, 1.0])
+    outside = np.vstack([np.eye(2), [[1.0, 0.0]]])  # 3×2 data, labels with a third direction
+    examples = [
+        PinnedExample(Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"), HOLDS,
+                      "equal singular values, rank 2: P = 2√2, D = 2"),  # fmt: skip
+        PinnedExample(Instance(X, rank_one, L=5, t=0.8, label="rank 1"), HOLDS,
+                      "rank 1: the Schatten and nuclear norms coincide"),  # fmt: skip
+        PinnedExample(Instance(np.eye(3), np.diag([2.0, 2.0, 2.0]), L=4, t=1.5,
+                               label="equal singular values"), HOLDS,
+                      "equal singular values, rank 3"),  # fmt: skip
+        PinnedExample(Instance(X, X @ rng.standard_normal((3, 2)), L=2, t=1.0, label="L = 2"),
+                      HOLDS, "L = 2: no constrained layer"),  # fmt: skip
+        PinnedExample(Instance(outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0,
+                               label="Y outside range"), INFEASIBLE,
+                      "Y not in the range of X: primal infeasible, dual unbounded"),  # fmt: skip
+        PinnedExample(Instance(np.eye(3), np.diag([3.0, 2.0, 1.0]), L=3, t=1.0, width=2,
+                               label="width < rank"), INFEASIBLE,
+                      "width 2 below rank 3"),  # fmt: skip
+    ]
+    return examples
+
+
+CLAIM = LinearStandardGap()

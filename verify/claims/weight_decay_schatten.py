@@ -1,0 +1,229 @@
+"""C2 ``weight-decay-schatten``: weight decay is an explicit Schatten-2/L penalty.
+
+Statement
+    ``min ½ Σ_l ‖W_l‖_F²`` s.t. ``X W_1⋯W_L = Y`` equals ``(L/2) Σ_i σ_i^{2/L}`` (``σ_i`` the
+    singular values of ``W* = X⁺Y``), i.e. ``(L/2)‖W*‖_{S_{2/L}}^{2/L}``, attained by the balanced
+    aligned weights ``W_1 = U Σ^{1/L} Q_1ᵀ``, ``W_l = Q_{l−1} Σ^{1/L} Q_lᵀ``,
+    ``W_L = Q_{L−1} Σ^{1/L} Vᵀ``. The dual side, after optimising the rescaling ``t``, is
+    ``min_t ((L−2)/2) t² + D_lin(t) = (L/2) ‖W*‖_*^{2/L}``: a gap whenever ``L ≥ 3`` and
+    ``rank(W*) ≥ 2``.
+
+Formulation
+    Plain weight decay on a standard linear network of depth ``L`` and hidden widths
+    ``≥ rank(W*)``; the rescaling identity ``½ Σ_l ‖W_l‖² = min_t ((L−2)/2) t² + P(t)`` (AM–GM)
+    links it to C1's t-formulation.
+
+Source
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), weight decay as a Schatten
+    quasi-norm penalty; ``shared/CLAIMS.md`` C2.
+
+How it is verified
+    * primal upper bound: the balanced weights, output and cost recomputed; multi-start search;
+    * primal lower bound: closed form (AM–GM on the layer norms, then the generalised Hölder
+      inequality ``Π_l ‖W_l‖_F ≥ ‖W_1⋯W_L‖_{S_{2/L}}``);
+    * the factorisation inequality itself, tested on random factorisations of ``W*`` and on
+      random matrix tuples (``factorisation_ratio`` must never go below 1);
+    * dual side: ``S = ‖W*‖_*`` bracketed by C1's certificates at ``t = 1`` (``Λ``, and the bidual
+      point), mapped through the increasing ``S ↦ (L/2) S^{2/L}`` (exact, since
+      ``D_lin(t) = t^{−(L−2)} D_lin(1)`` by rescaling ``Λ``).
+
+Known limits
+    As in C1, the primal lower bound is a proved inequality rather than a numerical certificate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis.strategies import SearchStrategy
+
+from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.claims.linear_standard_gap import summarise_search
+from verify.deep_linear import (
+    HOLDER_PROOF,
+    LinearData,
+    analyse,
+    bidual_bound,
+    dual_certificate,
+    infeasible_labels,
+    search_bounds,
+    solver_dual_bounds,
+    standard_weight_decay_weights,
+)
+from verify.instances import Instance
+from verify.linalg import matrix_schatten_quasi_norm, schatten_quasi_norm
+from verify.networks import primal_certificate
+from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.search import Architecture
+from verify.strategies.linear import linear_instances
+
+AM_GM_PROOF = "AM–GM: ½Σ_l‖W_l‖² ≥ (L/2)(Π_l‖W_l‖)^{2/L}, then " + HOLDER_PROOF
+
+
+def weight_decay_value(s: np.ndarray, L: int) -> float:
+    """``(L/2) Σ σ_i^{2/L}``."""
+    return L / 2 * float(np.sum(np.asarray(s) ** (2.0 / L)))
+
+
+def dual_side_value(nuclear: float, L: int) -> float:
+    """``min_t ((L−2)/2) t² + t^{−(L−2)} S = (L/2) S^{2/L}``."""
+    return L / 2 * nuclear ** (2.0 / L)
+
+
+def factorisation_ratios(
+    data: LinearData, L: int, samples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``Π_l ‖W_l‖_F / ‖W_1⋯W_L‖_{S_{2/L}}`` on random factorisations.
+
+    Half the samples factor ``W*`` itself through random invertible ``G_l`` (balanced weights
+    twisted by ``G_l``); the other half are random Gaussian tuples of shapes that chain.
+    """
+    r, d, K = data.rank, data.U.shape[0], data.Vt.shape[1]
+    root = data.s ** (1.0 / L)
+    ratios = []
+    for k in range(samples):
+        if k % 2 == 0:
+            twists = [np.eye(r) + rng.standard_normal((r, r)) for _ in range(L - 1)]
+            weights = [data.U * root @ twists[0]]
+            for left, right in zip(twists, twists[1:], strict=False):
+                weights.append(np.linalg.solve(left, np.diag(root)) @ right)
+            weights.append(np.linalg.solve(twists[-1], root[:, None] * data.Vt))
+        else:
+            widths = [d, *rng.integers(1, 4, size=L - 1), K]
+            weights = [rng.standard_normal((widths[i], widths[i + 1])) for i in range(L)]
+        product = np.linalg.multi_dot(weights) if L > 2 else weights[0] @ weights[1]
+        norms = np.prod([np.linalg.norm(W) for W in weights])
+        denominator = matrix_schatten_quasi_norm(product, 2.0 / L)
+        if denominator > 0:
+            ratios.append(norms / denominator)
+    return np.array(ratios)
+
+
+class WeightDecaySchatten(Claim):
+    id = "weight-decay-schatten"
+    number = "C2"
+    title = "Weight decay is a Schatten-2/L penalty with closed-form weights"
+    source = "Wang, Ergen, Pilanci (ICLR 2023), weight decay; shared/CLAIMS.md C2"
+    statement = (
+        "min ½ Σ||W_l||² s.t. XW_1⋯W_L = Y equals (L/2) Σ σ_i^(2/L) (balanced weights); "
+        "the dual side after optimising t is (L/2) ||X⁺Y||_*^(2/L)"
+    )
+    required = ("L",)
+
+    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        tol = self.tolerance(instance)
+        data = analyse(instance)
+        infeasible = infeasible_labels(instance, data, tol)
+        if infeasible is not None:
+            return infeasible
+        L = instance.L
+        width = instance.width or data.rank
+        primal = weight_decay_value(data.s, L)
+        dual = dual_side_value(data.nuclear, L)
+        predicted = {"primal": primal, "dual": dual, "gap": primal - dual, "factorisation": 1.0}
+        details: list[str] = []
+        # Bounds on S = ‖W*‖_* = D_lin(1), from C1's certificates at t = 1.
+        lower = [dual_certificate(instance, data, 1.0)]
+        upper = [bidual_bound(instance, data.W, 1.0, "certificate", "W = X⁺Y")]
+        for name, bound in solver_dual_bounds(instance, 1.0, budget, details):
+            (lower if name == "dual_lower" else upper).append(bound)
+        candidates: dict[str, list[Bound]] = {
+            "dual_lower": [_through_t(b, L) for b in lower],
+            "dual_upper": [_through_t(b, L) for b in upper],
+            "primal_lower": [Bound(primal, "closed-form", 0.0, AM_GM_PROOF)]
+            + [_through_t(b, L) for b in lower],
+        }
+        if width < data.rank:
+            message = f"width {width} < rank(X⁺Y) = {data.rank}: no network of this width fits"
+            predicted.update(primal=np.inf, gap=np.inf)
+            candidates["primal_lower"] = [Bound(np.inf, "closed-form", 0.0, message)]
+            return Evidence(predicted, candidates, details=[message, *details],
+                            extra={"rank": data.rank, "infeasible": message},
+                            verdict=INFEASIBLE)  # fmt: skip
+        balanced = standard_weight_decay_weights(data, L, width)
+        candidates["primal_upper"] = [
+            primal_certificate(instance.X, instance.Y, balanced, "weight-decay",
+                               how="balanced weights U Σ^{1/L}, Σ^{1/L}, Σ^{1/L} Vᵀ")  # fmt: skip
+        ]
+        rng = np.random.default_rng(budget.seed)
+        found, summary = search_bounds(instance, data, Architecture(L=L, width=width),
+                                       "weight-decay", budget, rng,
+                                       how="multi-start L-BFGS, weight decay")  # fmt: skip
+        candidates["primal_upper"] += found
+        ratios = factorisation_ratios(data, L, 4 * budget.restarts, rng)
+        candidates["factorisation_lower"] = [
+            Bound(1.0, "closed-form", 0.0, "generalised Hölder: Π‖W_l‖_F ≥ ‖ΠW_l‖_{S_2/L}")
+        ]
+        candidates["factorisation_upper"] = [
+            Bound(float(ratios.min()), "certificate", 0.0,
+                  f"smallest of {ratios.size} random factorisations"),  # fmt: skip
+            Bound(1.0, "certificate", 0.0, "the balanced factorisation attains equality"),
+        ]
+        details.append(
+            f"factorisation inequality: {ratios.size} random factorisations, smallest ratio "
+            f"{ratios.min():.12g} (must be ≥ 1)"
+        )
+        details.append(f"search: {summary['starts']} starts, best {summary['best']:.10g}")
+        extra = {
+            "rank": data.rank,
+            "singular_values": data.s.tolist(),
+            "search": summarise_search(summary, primal),
+            "factorisation_ratio_min": float(ratios.min()),
+        }
+        return Evidence(predicted, candidates, details=details, extra=extra)
+
+    def instances(self) -> SearchStrategy[Instance]:
+        return linear_instances()
+
+    def pinned_examples(self) -> list[PinnedExample]:
+        return [
+            PinnedExample(Instance(np.eye(2), np.eye(2), L=3, label="W* = I2"), HOLDS,
+                          "P = 3, dual side (3/2)·2^{2/3}"),  # fmt: skip
+            PinnedExample(Instance(np.eye(2), np.diag([4.0, 0.0]), L=4, label="rank 1"), HOLDS,
+                          "rank 1: primal and dual sides coincide"),  # fmt: skip
+            PinnedExample(Instance(np.eye(3), np.diag([1.0, 5.0, 2.0]), L=2, label="L = 2"),
+                          HOLDS, "L = 2: the nuclear norm"),  # fmt: skip
+            PinnedExample(Instance(np.vstack([np.eye(2), np.zeros((1, 2))]), np.ones((3, 1)),
+                                   L=3, label="Y outside range"), INFEASIBLE,
+                          "Y not in the range of X"),  # fmt: skip
+        ]
+
+    def negative_controls(self) -> list[NegativeControl]:
+        rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=3, label="rank 2")
+        return [
+            NegativeControl(
+                "weight-decay-is-nuclear",
+                "weight decay equals the convex value (L/2)||X⁺Y||_*^(2/L)",
+                rank_two,
+                lambda inst: {"primal": dual_side_value(analyse(inst).nuclear, inst.L)},
+            ),
+            NegativeControl(
+                "wrong-constant",
+                "weight decay equals L Σ σ_i^(2/L) (factor 2 too large)",
+                rank_two,
+                lambda inst: {"primal": 2 * weight_decay_value(analyse(inst).s, inst.L)},
+            ),
+            NegativeControl(
+                "no-gap-after-t",
+                "after optimising t the dual side equals the primal (L/2) Σ σ_i^(2/L)",
+                rank_two,
+                lambda inst: {"dual": weight_decay_value(analyse(inst).s, inst.L)},
+            ),
+            NegativeControl(
+                "schatten-1/L-factorisation",
+                "Π||W_l||_F >= ||W_1⋯W_L||_{S_1/L} (a stronger quasi-norm)",
+                rank_two,
+                lambda inst: {
+                    "factorisation": schatten_quasi_norm(analyse(inst).s, 1.0 / inst.L)
+                    / schatten_quasi_norm(analyse(inst).s, 2.0 / inst.L)
+                },
+            ),
+        ]
+
+
+def _through_t(bound: Bound, L: int) -> Bound:
+    """Map a bound on ``S = D_lin(1)`` to one on ``min_t ((L−2)/2)t² + t^{−(L−2)} S``."""
+    how = f"{bound.how}; mapped through S ↦ (L/2)S^(2/L) (optimal t = S^(1/L))"
+    return Bound(dual_side_value(bound.value, L), bound.kind, bound.residual, how)
+
+
+CLAIM = WeightDecaySchatten()
