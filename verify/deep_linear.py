@@ -119,7 +119,7 @@ def parallel_weights(data: LinearData, L: int, branches: int, norms: np.ndarray)
         if i < data.rank:
             n = norms[i]
             layers = [n[0] * data.U[:, i : i + 1]]
-            layers += [np.array([[n[l]]]) for l in range(1, L - 1)]
+            layers += [np.array([[n[layer]]]) for layer in range(1, L - 1)]
             layers.append(n[L - 1] * data.Vt[i : i + 1])
         else:
             layers = [np.zeros((d, 1))] + [np.zeros((1, 1))] * (L - 2) + [np.zeros((1, K))]
@@ -285,4 +285,5 @@ def search_bounds(
         for model in outcome.models
     ]
     values = np.array([b.value for b in bounds])
-    return bounds, {"starts": len(bounds), "best": float(values.min()), "worst": float(values.max())}
+    summary = {"starts": len(bounds), "best": float(values.min()), "worst": float(values.max())}
+    return bounds, summary

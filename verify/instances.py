@@ -129,6 +129,13 @@ class Instance:
             if getattr(self, name) is None:
                 raise InstanceError(name, "is required by this claim: add it to the instance")
 
+    def with_bias(self) -> Instance:
+        """The same instance with a column of ones appended to ``X`` (an explicit bias input)."""
+        X = np.hstack([self.X, np.ones((self.N, 1))])
+        Y = self.Y[:, 0] if self.scalar_output else self.Y
+        label = f"{self.label} + bias" if self.label else "bias"
+        return Instance(X, Y, self.L, self.t, self.beta, self.width, label)
+
     def summary(self) -> dict[str, Any]:
         """A small JSON-ready description (shapes and scalars, not the arrays)."""
         out: dict[str, Any] = {"N": self.N, "d": self.d, "K": self.K, "L": self.L}

@@ -11,6 +11,7 @@ Everything a primal certificate needs is recomputed here from the weights alone:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ class Network:
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}")
         weights = tuple(np.asarray(W, dtype=float) for W in self.weights)
-        for left, right in zip(weights, weights[1:], strict=False):
+        for left, right in itertools.pairwise(weights):
             if left.shape[1] != right.shape[0]:
                 raise ValueError(f"layer shapes {left.shape} and {right.shape} do not chain")
         object.__setattr__(self, "weights", weights)

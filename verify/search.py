@@ -200,7 +200,7 @@ def _cho_solve(chol: np.ndarray, B: np.ndarray) -> np.ndarray:
 def _gradient_descent(fun, x0: np.ndarray, max_iter: int, target: float | None):
     x, (value, grad) = x0, fun(x0)
     step, iterations = 1.0, 0
-    for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+    for iterations in range(1, max_iter + 1):
         if target is not None and value <= target:
             break
         norm2 = float(grad @ grad)
@@ -249,9 +249,7 @@ def local_search(
         raise ValueError("the t-formulation needs t")
     if objective == "ridge" and not (beta and beta > 0):
         raise ValueError("the ridge objective needs beta > 0")
-    fun = _EliminatedObjective(
-        np.asarray(X, float), np.asarray(Y, float), arch, objective, t, beta
-    )
+    fun = _EliminatedObjective(np.asarray(X, float), np.asarray(Y, float), arch, objective, t, beta)
     if starts is None:
         starts = [initial_point(fun.shapes, rng, Y) for _ in range(restarts)]
     outcome = SearchOutcome()

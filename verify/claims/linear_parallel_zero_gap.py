@@ -46,7 +46,7 @@ from hypothesis.strategies import SearchStrategy
 
 from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
 from verify.claims.linear_standard_gap import dual_bounds, linear_pinned_examples, summarise_search
-from verify.claims.weight_decay_schatten import weight_decay_value
+from verify.claims.weight_decay_schatten import dual_side_value, weight_decay_value
 from verify.deep_linear import (
     analyse,
     balanced_norms,
@@ -109,8 +109,9 @@ class LinearParallelZeroGap(Claim):
             predicted.update(primal=math.inf, gap=math.inf)
             candidates["primal_lower"] = [Bound(math.inf, "closed-form", 0.0, narrow)]
             extra["infeasible"] = narrow
-            return Evidence(predicted, candidates, details=[narrow, *details], extra=extra,
-                            verdict=INFEASIBLE)  # fmt: skip
+            return Evidence(
+                predicted, candidates, details=[narrow, *details], extra=extra, verdict=INFEASIBLE
+            )
         X, Y = instance.X, instance.Y
         candidates["primal_lower"] = [
             Bound(b.value, b.kind, b.residual, f"weak duality P ≥ D; {b.how}")
@@ -123,8 +124,12 @@ class LinearParallelZeroGap(Claim):
         ]
         unit_dual = dual_certificate(instance, data, 1.0)
         candidates["modified_regulariser_lower"] = [
-            Bound(beta * unit_dual.value, "certificate", unit_dual.residual,
-                  f"β·D(1) via AM–GM and weak duality; {unit_dual.how}")  # fmt: skip
+            Bound(
+                beta * unit_dual.value,
+                "certificate",
+                unit_dual.residual,
+                f"β·D(1) via AM–GM and weak duality; {unit_dual.how}",
+            )
         ]
         candidates["modified_regulariser_upper"] = [
             primal_certificate(X, Y, balanced, "power", beta=beta, how="balanced branches")
@@ -137,11 +142,19 @@ class LinearParallelZeroGap(Claim):
         ]
         rng = np.random.default_rng(budget.seed)
         arch = Architecture(L=L, branches=branches, width=1, parallel=True)
-        found, summary = search_bounds(instance, data, arch, "t", budget, rng, t=t,
-                                       how="multi-start L-BFGS, parallel network")  # fmt: skip
+        found, summary = search_bounds(
+            instance, data, arch, "t", budget, rng, t=t, how="multi-start L-BFGS, parallel network"
+        )
         candidates["primal_upper"] += found
-        found_wd, summary_wd = search_bounds(instance, data, arch, "weight-decay", budget, rng,
-                                             how="multi-start L-BFGS, parallel weight decay")  # fmt: skip
+        found_wd, summary_wd = search_bounds(
+            instance,
+            data,
+            arch,
+            "weight-decay",
+            budget,
+            rng,
+            how="multi-start L-BFGS, parallel weight decay",
+        )
         candidates["plain_weight_decay_upper"] += found_wd
         extra["search"] = summarise_search(summary, value)
         extra["search_plain_weight_decay"] = summarise_search(
@@ -158,15 +171,16 @@ class LinearParallelZeroGap(Claim):
 
     def negative_controls(self) -> list[NegativeControl]:
         rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5, label="rank 2")
-        one_branch = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=3, t=1.0, width=1,
-                              label="1 branch, rank 2")  # fmt: skip
+        one_branch = Instance(
+            np.eye(3), np.diag([3.0, 1.0, 0.0]), L=3, t=1.0, width=1, label="1 branch, rank 2"
+        )
         return [
             NegativeControl(
                 "plain-weight-decay-is-nuclear",
                 "plain weight decay on a parallel net gives the nuclear-norm value "
                 "(L/2)||X⁺Y||_*^(2/L)",
                 rank_two,
-                lambda inst: {"plain_weight_decay": inst.L / 2 * analyse(inst).nuclear ** (2 / inst.L)},
+                lambda inst: {"plain_weight_decay": dual_side_value(analyse(inst).nuclear, inst.L)},
             ),
             NegativeControl(
                 "parallel-equals-standard",

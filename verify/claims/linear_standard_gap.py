@@ -113,8 +113,9 @@ class LinearStandardGap(Claim):
             predicted.update(primal=math.inf, gap=math.inf)
             candidates["primal_lower"] = [Bound(math.inf, "closed-form", 0.0, narrow)]
             extra["infeasible"] = narrow
-            return Evidence(predicted, candidates, details=[narrow, *details], extra=extra,
-                            verdict=INFEASIBLE)  # fmt: skip
+            return Evidence(
+                predicted, candidates, details=[narrow, *details], extra=extra, verdict=INFEASIBLE
+            )
         c = depth_scale(L, t)
         candidates["primal_lower"] = [
             Bound(c * data.schatten(L), "closed-form", 0.0, HOLDER_PROOF),
@@ -122,12 +123,21 @@ class LinearStandardGap(Claim):
         ]
         balanced = standard_t_weights(data, L, t, width)
         candidates["primal_upper"] = [
-            primal_certificate(instance.X, instance.Y, balanced, "t", t=t,
-                               how="balanced factorisation of X⁺Y")  # fmt: skip
+            primal_certificate(
+                instance.X, instance.Y, balanced, "t", t=t, how="balanced factorisation of X⁺Y"
+            )
         ]
         rng = np.random.default_rng(budget.seed)
-        found, summary = search_bounds(instance, data, Architecture(L=L, width=width), "t",
-                                       budget, rng, t=t, how="multi-start L-BFGS, standard net")  # fmt: skip
+        found, summary = search_bounds(
+            instance,
+            data,
+            Architecture(L=L, width=width),
+            "t",
+            budget,
+            rng,
+            t=t,
+            how="multi-start L-BFGS, standard net",
+        )
         candidates["primal_upper"] += found
         extra["search"] = summarise_search(summary, predicted["primal"])
         details.append(
@@ -190,21 +200,42 @@ def linear_pinned_examples() -> list[PinnedExample]:
     rank_one = X @ np.outer([1.0, -2.0, 0.5], [0.3, 1.0])
     outside = np.vstack([np.eye(2), [[1.0, 0.0]]])  # 3×2 data, labels with a third direction
     examples = [
-        PinnedExample(Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"), HOLDS,
-                      "equal singular values, rank 2: P = 2√2, D = 2"),  # fmt: skip
-        PinnedExample(Instance(X, rank_one, L=5, t=0.8, label="rank 1"), HOLDS,
-                      "rank 1: the Schatten and nuclear norms coincide"),  # fmt: skip
-        PinnedExample(Instance(np.eye(3), np.diag([2.0, 2.0, 2.0]), L=4, t=1.5,
-                               label="equal singular values"), HOLDS,
-                      "equal singular values, rank 3"),  # fmt: skip
-        PinnedExample(Instance(X, X @ rng.standard_normal((3, 2)), L=2, t=1.0, label="L = 2"),
-                      HOLDS, "L = 2: no constrained layer"),  # fmt: skip
-        PinnedExample(Instance(outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0,
-                               label="Y outside range"), INFEASIBLE,
-                      "Y not in the range of X: primal infeasible, dual unbounded"),  # fmt: skip
-        PinnedExample(Instance(np.eye(3), np.diag([3.0, 2.0, 1.0]), L=3, t=1.0, width=2,
-                               label="width < rank"), INFEASIBLE,
-                      "width 2 below rank 3"),  # fmt: skip
+        PinnedExample(
+            Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"),
+            HOLDS,
+            "equal singular values, rank 2: P = 2√2, D = 2",
+        ),
+        PinnedExample(
+            Instance(X, rank_one, L=5, t=0.8, label="rank 1"),
+            HOLDS,
+            "rank 1: the Schatten and nuclear norms coincide",
+        ),
+        PinnedExample(
+            Instance(
+                np.eye(3), np.diag([2.0, 2.0, 2.0]), L=4, t=1.5, label="equal singular values"
+            ),
+            HOLDS,
+            "equal singular values, rank 3",
+        ),
+        PinnedExample(
+            Instance(X, X @ rng.standard_normal((3, 2)), L=2, t=1.0, label="L = 2"),
+            HOLDS,
+            "L = 2: no constrained layer",
+        ),
+        PinnedExample(
+            Instance(
+                outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0, label="Y outside range"
+            ),
+            INFEASIBLE,
+            "Y not in the range of X: primal infeasible, dual unbounded",
+        ),
+        PinnedExample(
+            Instance(
+                np.eye(3), np.diag([3.0, 2.0, 1.0]), L=3, t=1.0, width=2, label="width < rank"
+            ),
+            INFEASIBLE,
+            "width 2 below rank 3",
+        ),
     ]
     return examples
 

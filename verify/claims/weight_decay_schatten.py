@@ -33,6 +33,8 @@ Known limits
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
@@ -84,7 +86,7 @@ def factorisation_ratios(
         if k % 2 == 0:
             twists = [np.eye(r) + rng.standard_normal((r, r)) for _ in range(L - 1)]
             weights = [data.U * root @ twists[0]]
-            for left, right in zip(twists, twists[1:], strict=False):
+            for left, right in itertools.pairwise(twists):
                 weights.append(np.linalg.solve(left, np.diag(root)) @ right)
             weights.append(np.linalg.solve(twists[-1], root[:, None] * data.Vt))
         else:
@@ -136,26 +138,45 @@ class WeightDecaySchatten(Claim):
             message = f"width {width} < rank(X⁺Y) = {data.rank}: no network of this width fits"
             predicted.update(primal=np.inf, gap=np.inf)
             candidates["primal_lower"] = [Bound(np.inf, "closed-form", 0.0, message)]
-            return Evidence(predicted, candidates, details=[message, *details],
-                            extra={"rank": data.rank, "infeasible": message},
-                            verdict=INFEASIBLE)  # fmt: skip
+            return Evidence(
+                predicted,
+                candidates,
+                details=[message, *details],
+                extra={"rank": data.rank, "infeasible": message},
+                verdict=INFEASIBLE,
+            )
         balanced = standard_weight_decay_weights(data, L, width)
         candidates["primal_upper"] = [
-            primal_certificate(instance.X, instance.Y, balanced, "weight-decay",
-                               how="balanced weights U Σ^{1/L}, Σ^{1/L}, Σ^{1/L} Vᵀ")  # fmt: skip
+            primal_certificate(
+                instance.X,
+                instance.Y,
+                balanced,
+                "weight-decay",
+                how="balanced weights U Σ^{1/L}, Σ^{1/L}, Σ^{1/L} Vᵀ",
+            )
         ]
         rng = np.random.default_rng(budget.seed)
-        found, summary = search_bounds(instance, data, Architecture(L=L, width=width),
-                                       "weight-decay", budget, rng,
-                                       how="multi-start L-BFGS, weight decay")  # fmt: skip
+        found, summary = search_bounds(
+            instance,
+            data,
+            Architecture(L=L, width=width),
+            "weight-decay",
+            budget,
+            rng,
+            how="multi-start L-BFGS, weight decay",
+        )
         candidates["primal_upper"] += found
         ratios = factorisation_ratios(data, L, 4 * budget.restarts, rng)
         candidates["factorisation_lower"] = [
             Bound(1.0, "closed-form", 0.0, "generalised Hölder: Π‖W_l‖_F ≥ ‖ΠW_l‖_{S_2/L}")
         ]
         candidates["factorisation_upper"] = [
-            Bound(float(ratios.min()), "certificate", 0.0,
-                  f"smallest of {ratios.size} random factorisations"),  # fmt: skip
+            Bound(
+                float(ratios.min()),
+                "certificate",
+                0.0,
+                f"smallest of {ratios.size} random factorisations",
+            ),
             Bound(1.0, "certificate", 0.0, "the balanced factorisation attains equality"),
         ]
         details.append(
@@ -176,15 +197,31 @@ class WeightDecaySchatten(Claim):
 
     def pinned_examples(self) -> list[PinnedExample]:
         return [
-            PinnedExample(Instance(np.eye(2), np.eye(2), L=3, label="W* = I2"), HOLDS,
-                          "P = 3, dual side (3/2)·2^{2/3}"),  # fmt: skip
-            PinnedExample(Instance(np.eye(2), np.diag([4.0, 0.0]), L=4, label="rank 1"), HOLDS,
-                          "rank 1: primal and dual sides coincide"),  # fmt: skip
-            PinnedExample(Instance(np.eye(3), np.diag([1.0, 5.0, 2.0]), L=2, label="L = 2"),
-                          HOLDS, "L = 2: the nuclear norm"),  # fmt: skip
-            PinnedExample(Instance(np.vstack([np.eye(2), np.zeros((1, 2))]), np.ones((3, 1)),
-                                   L=3, label="Y outside range"), INFEASIBLE,
-                          "Y not in the range of X"),  # fmt: skip
+            PinnedExample(
+                Instance(np.eye(2), np.eye(2), L=3, label="W* = I2"),
+                HOLDS,
+                "P = 3, dual side (3/2)·2^{2/3}",
+            ),
+            PinnedExample(
+                Instance(np.eye(2), np.diag([4.0, 0.0]), L=4, label="rank 1"),
+                HOLDS,
+                "rank 1: primal and dual sides coincide",
+            ),
+            PinnedExample(
+                Instance(np.eye(3), np.diag([1.0, 5.0, 2.0]), L=2, label="L = 2"),
+                HOLDS,
+                "L = 2: the nuclear norm",
+            ),
+            PinnedExample(
+                Instance(
+                    np.vstack([np.eye(2), np.zeros((1, 2))]),
+                    np.ones((3, 1)),
+                    L=3,
+                    label="Y outside range",
+                ),
+                INFEASIBLE,
+                "Y not in the range of X",
+            ),
         ]
 
     def negative_controls(self) -> list[NegativeControl]:

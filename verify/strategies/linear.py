@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from verify.instances import Instance
@@ -13,7 +12,7 @@ from verify.strategies.common import log_uniform, orthonormal_columns, rotation_
 @st.composite
 def linear_instances(
     draw: st.DrawFn,
-    depths: st.SearchStrategy[int] = st.integers(2, 8),
+    depths: st.SearchStrategy[int] | None = None,
     max_dim: int = 5,
     rank: int | None = None,
     equal_singular_values: bool = False,
@@ -22,6 +21,9 @@ def linear_instances(
     label_singular_values: tuple[float, float] = (0.1, 10.0),
 ) -> Instance:
     """A linear-network instance ``(X, Y, L, t)`` with ``Y = X W*`` exactly.
+
+    ``depths`` draws ``L`` (default 2…8); ``t`` draws the norm bound (default log-uniform on
+    ``[1/3, 3]``).
 
     Shapes cover N < d, N = d, N > d, K = 1 (1-D labels) and K > 1; ``rank(W*)`` ranges over
     ``1…min(N, d, K)`` unless fixed. ``X`` has full rank with condition number at most the ratio
@@ -45,6 +47,6 @@ def linear_instances(
     U = Vx @ orthonormal_columns(rng, rho, r)
     V = orthonormal_columns(rng, K, r)
     Y = X @ ((U * sigma) @ V.T)
-    L = draw(depths)
+    L = draw(depths if depths is not None else st.integers(2, 8))
     scale = draw(t if t is not None else log_uniform(1 / 3, 3.0))
     return Instance(X, Y[:, 0] if scalar else Y, L=L, t=scale, label="generated")

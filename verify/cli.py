@@ -1,0 +1,235 @@
+"""Command line: ``dualgap list | check | verify`` (``python -m verify`` is the same).
+
+Exit codes: 0 every outcome is as the project records it; 1 an unexpected outcome (a
+counterexample to a claim recorded as holding, a refuted negative control that was not refuted,
+a failed certificate); 2 bad usage or bad input (one line on stderr, no traceback, no file
+written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from verify import __version__
+from verify.claims import REGISTRY, Budget, get
+from verify.explore import PROFILES, ClaimRun, explore
+from verify.instances import InstanceError, load
+from verify.result import HOLDS, INFEASIBLE, CheckResult, library_versions
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would print the usage block first
+        raise UsageError(message)
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dualgap",
+        description="Numeric proof checker for 'Parallel Deep Neural Networks Have Zero "
+        "Duality Gap' (Wang, Ergen, Pilanci, ICLR 2023).",
+    )
+    parser.add_argument("--version", action="version", version=f"dualgap {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    listing = commands.add_parser("list", help="list the claims")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
+    check = commands.add_parser("check", help="check one claim on your own instance")
+    check.add_argument("claim", help="claim id (see `dualgap list`)")
+    check.add_argument("--instance", required=True, help=".npz (or .json) with X, Y, L, t, …")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
+    check.add_argument("--bias", action="store_true", help="append a column of ones to X")
+
+    verify = commands.add_parser("verify", help="explore claims on generated instances")
+    verify.add_argument("claims", nargs="*", help="claim ids (default: all)")
+    verify.add_argument("--examples", type=_non_negative_int, help="generated instances/claim")
+    verify.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
+    verify.add_argument("--profile", choices=sorted(PROFILES), default="dev")
+    verify.add_argument("--json", metavar="FILE", help="write every result to FILE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"list": cmd_list, "check": cmd_check, "verify": cmd_verify}[args.command](args)
+    except (UsageError, InstanceError) as exc:
+        print(f"dualgap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("dualgap: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps([claim.describe() for claim in REGISTRY.values()], indent=2))
+        return EXIT_OK
+    for claim in REGISTRY.values():
+        print(f"{claim.number:<4}{claim.id:<28}{claim.title}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    claim = get(args.claim)
+    instance = load(args.instance, required=claim.required)
+    if args.bias:
+        instance = instance.with_bias()
+    result = claim.check(instance, Budget(seed=args.seed))
+    if args.json:
+        print(result.dumps(indent=2))
+    else:
+        print(format_result(result, claim.title))
+    if result.verdict == INFEASIBLE:
+        reason = result.extra.get("infeasible", "the instance is infeasible")
+        print(f"dualgap: error: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK if result.verdict == claim.expected else EXIT_UNEXPECTED
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.10g}" if math.isfinite(value) else ("+inf" if value > 0 else "-inf")
+
+
+def format_result(result: CheckResult, title: str = "") -> str:
+    """Human-readable rendering of one check."""
+    summary = " ".join(f"{k}={v}" for k, v in result.instance.items())
+    lines = [
+        f"claim      {result.claim}" + (f" — {title}" if title else ""),
+        f"instance   {summary}",
+        f"verdict    {result.verdict}  (relative tolerance {result.tolerance:.1e})",
+        f"values     primal {_fmt(result.primal_value)}   dual {_fmt(result.dual_value)}   "
+        f"gap {_fmt(result.gap)}",
+        "predicted  " + "   ".join(f"{k} {_fmt(v)}" for k, v in result.predicted.items()),
+        "bounds",
+    ]
+    for name, bound in result.bounds.items():
+        if bound is None:
+            lines.append(f"  {name:<28}—")
+            continue
+        lines.append(
+            f"  {name:<28}{_fmt(bound.value):<20}{bound.kind:<12}"
+            f"residual {bound.residual:.1e}  {bound.how}"
+        )
+    for key in ("rank", "width", "branches", "threshold"):
+        if key in result.extra:
+            lines.append(f"{key:<11}{result.extra[key]}")
+    if result.details:
+        lines.append("details")
+        lines += [f"  - {line}" for line in result.details]
+    versions = ", ".join(f"{k} {v}" for k, v in result.versions.items())
+    lines.append(f"seed {result.seed}; {result.elapsed_s:.3f} s; {versions}")
+    return "\n".join(lines)
+
+
+def _check_output_path(path: str) -> Path:
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"--json: {path!r} is a directory; give a file name")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--json: folder {str(parent)!r} does not exist; create it first")
+    if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"--json: {path!r} is not writable; choose another path")
+    return target
+
+
+class _Progress:
+    """Progress on stderr: a live counter on a terminal, one line per claim otherwise."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, claim_id: str, done: int, total: int) -> None:
+        if self.live:
+            end = "\n" if done == total else ""
+            print(f"\r  {claim_id}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+        elif done == total:
+            print(f"  {claim_id}: {total} checks done", file=sys.stderr, flush=True)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    claims = [get(claim_id) for claim_id in args.claims] or list(REGISTRY.values())
+    target = _check_output_path(args.json) if args.json else None
+    profile = PROFILES[args.profile]
+    examples = args.examples if args.examples is not None else profile["examples"]
+    budget = Budget(seed=args.seed, restarts=profile["restarts"])
+    print(
+        f"dualgap verify: seed {args.seed}, profile {args.profile}, {examples} generated "
+        f"instances per claim",
+        file=sys.stderr,
+    )
+    progress = _Progress()
+    runs = [explore(claim, examples, args.seed, budget, progress) for claim in claims]
+    print(format_table(runs))
+    unexpected = [(run, o) for run in runs for o in run.outcomes if not o.ok]
+    reproduce = (
+        f"dualgap verify {' '.join(c.id for c in claims)} --seed {args.seed} "
+        f"--examples {examples} --profile {args.profile}"
+    )
+    for run, outcome in unexpected:
+        print(
+            f"UNEXPECTED {run.claim.id} {outcome.kind} {outcome.label}: {outcome.verdict} "
+            f"(expected {outcome.expected}); instance {outcome.result.instance}; "
+            f"details: {'; '.join(outcome.result.details)}"
+        )
+    print(
+        "every outcome as the project records it"
+        if not unexpected
+        else f"{len(unexpected)} unexpected outcome(s); reproduce with `{reproduce}` "
+        "(add --json FILE to get the instances)"
+    )
+    if target is not None:
+        payload: dict[str, Any] = {
+            "command": reproduce,
+            "seed": args.seed,
+            "profile": args.profile,
+            "examples": examples,
+            "versions": library_versions(),
+            "claims": [run.to_json() for run in runs],
+        }
+        target.write_text(json.dumps(payload, indent=1, allow_nan=False))
+    return EXIT_UNEXPECTED if unexpected else EXIT_OK
+
+
+def format_table(runs: list[ClaimRun]) -> str:
+    header = (
+        f"{'claim':<32}{'examples':>9}{'holds':>7}{'fails':>7}{'inconcl':>9}{'infeas':>8}"
+        f"{'controls':>10}{'max resid':>11}{'time':>8}"
+    )
+    rows = [header, "-" * len(header)]
+    for run in runs:
+        counts = run.counts()
+        refuted, controls = run.controls
+        rows.append(
+            f"{run.claim.number + ' ' + run.claim.id:<32}{run.examples:>9}"
+            f"{counts.get(HOLDS, 0):>7}{counts.get('fails', 0):>7}"
+            f"{counts.get('inconclusive', 0):>9}{counts.get(INFEASIBLE, 0):>8}"
+            f"{f'{refuted}/{controls}':>10}{run.largest_residual:>11.1e}{run.elapsed_s:>7.1f}s"
+        )
+    return "\n".join(rows)
