@@ -25,7 +25,6 @@ from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_du
 from verify.instances import Instance
 from verify.linalg import (
     compact_svd,
-    least_squares_solution,
     pseudo_inverse,
     relative_residual,
     schatten_quasi_norm,
@@ -58,6 +57,7 @@ class LinearData:
     s: np.ndarray
     Vt: np.ndarray
     residual: float
+    X_pinv: np.ndarray
 
     @property
     def rank(self) -> int:
@@ -73,9 +73,11 @@ class LinearData:
 
 
 def analyse(instance: Instance) -> LinearData:
-    W, residual = least_squares_solution(instance.X, instance.Y)
+    X_pinv = pseudo_inverse(instance.X)
+    W = X_pinv @ instance.Y
     U, s, Vt = compact_svd(W)
-    return LinearData(W, U, s, Vt, residual)
+    residual = relative_residual(instance.X @ W - instance.Y, instance.Y)
+    return LinearData(W, U, s, Vt, residual, X_pinv)
 
 
 def standard_t_weights(data: LinearData, L: int, t: float, width: int) -> Network:
@@ -146,7 +148,7 @@ def _pad(A: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 def dual_certificate(instance: Instance, data: LinearData, radius: float) -> Bound:
     """Lower bound on ``D = max tr(ΛᵀY) s.t. ‖XᵀΛ‖₂ ≤ radius`` from ``Λ = radius (X⁺)ᵀ U Vᵀ``."""
-    Lam = radius * pseudo_inverse(instance.X).T @ data.U @ data.Vt
+    Lam = radius * data.X_pinv.T @ (data.U @ data.Vt)
     return feasible_dual_bound(instance, Lam, radius, "certificate", "Λ = c (X⁺)ᵀ U Vᵀ")
 
 
@@ -161,10 +163,20 @@ def feasible_dual_bound(
     return Bound(value, kind, 0.0, f"{how}; ‖XᵀΛ‖₂ = {norm:.6g} recomputed, rescaled to ≤ c")
 
 
-def bidual_bound(instance: Instance, W: np.ndarray, radius: float, kind: str, how: str) -> Bound:
-    """Upper bound ``radius·‖W‖_*`` on the dual from any interpolating ``W`` (residual checked)."""
+def bidual_bound(
+    instance: Instance,
+    W: np.ndarray,
+    radius: float,
+    kind: str,
+    how: str,
+    singular: np.ndarray | None = None,
+) -> Bound:
+    """Upper bound ``radius·‖W‖_*`` on the dual from any interpolating ``W`` (residual checked).
+
+    ``singular`` may pass the singular values of this very ``W`` when they are already known.
+    """
     residual = relative_residual(instance.X @ W - instance.Y, instance.Y)
-    value = radius * float(np.sum(singular_values(W)))
+    value = radius * float(np.sum(singular_values(W) if singular is None else singular))
     return Bound(value, kind, residual, f"{how}; {BIDUAL_PROOF}")
 
 

@@ -24,6 +24,7 @@ benchmarks measure it against.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,8 @@ from verify.networks import Model, Network, ParallelNetwork
 
 METHODS = ("L-BFGS-B", "gradient-descent")
 SEARCH_OBJECTIVES = ("t", "weight-decay", "ridge")
+#: L-BFGS-B runs per start at most (see ``_minimise``)
+MAX_RESTARTS = 20
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,30 @@ class _EliminatedObjective:
             flat.append(G.ravel())
         return value, np.concatenate(flat)
 
+    def balance(self, x: np.ndarray) -> np.ndarray:
+        """Rescale the weight-decayed layers of ``x`` by the optimal common factor.
+
+        Scaling those ``k`` layers by ``s`` scales the features by ``s^k`` (linear and ReLU
+        layers are positively homogeneous), so the fit term goes as ``s^{−2k}`` and the penalty
+        as ``s²``; their sum is least at ``s^{2k+2} = k·fit/penalty``. A random start is far
+        from balanced when the sphere layers shrink the features, and this one step saves
+        the optimiser from crawling out of that region. (Not used for the ridge fit, whose
+        ``βI`` breaks the homogeneity.)
+        """
+        if self.ridge:
+            return x
+        decayed = [not sphere for sphere in self.on_sphere]
+        parts = self.unpack(x)
+        penalty = 0.5 * sum(float(np.sum(V * V)) for V, d in zip(parts, decayed, strict=True) if d)
+        value, _ = self(x)
+        fit, k = value - penalty, sum(decayed)
+        if not (math.isfinite(fit) and fit > 0 and penalty > 0):
+            return x
+        scale = (k * fit / penalty) ** (1.0 / (2 * k + 2))
+        return np.concatenate(
+            [(V * scale if d else V).ravel() for V, d in zip(parts, decayed, strict=True)]
+        )
+
     def model(self, x: np.ndarray) -> Model:
         mats = self.layers(x)
         feats, _ = self.features(mats)
@@ -197,11 +224,11 @@ def _cho_solve(chol: np.ndarray, B: np.ndarray) -> np.ndarray:
     return cho_solve((chol, True), B, check_finite=False)
 
 
-def _gradient_descent(fun, x0: np.ndarray, max_iter: int, target: float | None):
+def _gradient_descent(fun, x0: np.ndarray, max_iter: int, target: float | None, deadline: float):
     x, (value, grad) = x0, fun(x0)
-    step, iterations = 1.0, 0
+    step, iterations = 1.0 / max(float(np.linalg.norm(grad)), 1e-12), 0
     for iterations in range(1, max_iter + 1):
-        if target is not None and value <= target:
+        if (target is not None and value <= target) or time.perf_counter() > deadline:
             break
         norm2 = float(grad @ grad)
         if norm2 < 1e-30:
@@ -212,7 +239,7 @@ def _gradient_descent(fun, x0: np.ndarray, max_iter: int, target: float | None):
             if trial_value <= value - 1e-4 * step * norm2:
                 break
             step *= 0.5
-            if step < 1e-20:
+            if step * math.sqrt(norm2) < 1e-16 * max(1.0, float(np.linalg.norm(x))):
                 return x, value, iterations
         x, value, grad = trial, trial_value, trial_grad
         step *= 2.0
@@ -233,13 +260,15 @@ def local_search(
     method: str = "L-BFGS-B",
     target: float | None = None,
     starts: list[np.ndarray] | None = None,
+    time_limit: float | None = None,
 ) -> SearchOutcome:
     """Minimise the primal from ``restarts`` random starts (or the given ``starts``).
 
     ``objective`` is ``"t"`` (layers ``1…L−2`` on the sphere of radius ``t``),
     ``"weight-decay"`` (interpolation with ``½ Σ ‖W_l‖²``) or ``"ridge"`` (the regularised fit
     with strength ``beta``). ``target`` stops a start once its value is at or below it (used to
-    measure time-to-optimum). Random starts are drawn from ``rng`` only.
+    measure time-to-optimum); ``time_limit`` (seconds) caps each start. Random starts are
+    drawn from ``rng`` only.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
@@ -252,9 +281,11 @@ def local_search(
     fun = _EliminatedObjective(np.asarray(X, float), np.asarray(Y, float), arch, objective, t, beta)
     if starts is None:
         starts = [initial_point(fun.shapes, rng, Y) for _ in range(restarts)]
+    starts = [fun.balance(x0) for x0 in starts]
     outcome = SearchOutcome()
     for x0 in starts:
-        x, value, iterations = _minimise(fun, x0, method, max_iter, target)
+        deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
+        x, value, iterations = _minimise(fun, x0, method, max_iter, target, deadline)
         outcome.models.append(fun.model(x))
         outcome.values.append(value)
         outcome.iterations.append(iterations)
@@ -281,20 +312,34 @@ def search_starts(
     return [initial_point(shapes, rng, np.asarray(Y, float)) for _ in range(restarts)]
 
 
-def _minimise(fun, x0: np.ndarray, method: str, max_iter: int, target: float | None):
+def _minimise(
+    fun, x0: np.ndarray, method: str, max_iter: int, target: float | None, deadline: float
+):
     if method == "gradient-descent":
-        return _gradient_descent(fun, x0, max_iter, target)
+        return _gradient_descent(fun, x0, max_iter, target, deadline)
 
     def stop_at_target(intermediate_result) -> None:
         if target is not None and intermediate_result.fun <= target:
             raise StopIteration
+        if time.perf_counter() > deadline:
+            raise StopIteration
 
-    res = minimize(
-        fun,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        callback=stop_at_target,
-        options={"maxiter": max_iter, "maxcor": 30, "ftol": 1e-16, "gtol": 1e-12},
-    )
-    return res.x, float(res.fun), int(res.nit)
+    # L-BFGS-B can stop early on a "relative reduction" test when a line search meets the
+    # edge of the domain (a singular Gram matrix); a fresh start from where it stopped, with
+    # the curvature memory cleared, gets past it. Restart while it still makes progress.
+    x, value, iterations = x0, math.inf, 0
+    for _ in range(MAX_RESTARTS):
+        res = minimize(
+            fun,
+            x,
+            jac=True,
+            method="L-BFGS-B",
+            callback=stop_at_target,
+            options={"maxiter": max_iter - iterations, "maxcor": 30, "ftol": 1e-16, "gtol": 1e-12},
+        )
+        improved = value - float(res.fun) > 1e-13 * abs(float(res.fun))
+        x, value, iterations = res.x, min(value, float(res.fun)), iterations + int(res.nit)
+        reached = target is not None and value <= target
+        if not improved or reached or iterations >= max_iter or time.perf_counter() > deadline:
+            break
+    return x, value, iterations

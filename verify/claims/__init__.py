@@ -1,16 +1,21 @@
 """The registry of claims: every module in this package that defines ``CLAIM`` is registered.
 
 Discovery (rather than a hand-kept list) lets each claim live in its own module and be added
-without touching a shared file. Claims are ordered by their number (C1, C2, …).
+without touching a shared file. Claims are ordered by their number (C1, C2, …). Discovery is
+lazy (on first use of ``REGISTRY``), so shared numerics may import :mod:`verify.claims.base`
+without importing every claim.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
 from verify.instances import InstanceError
+
+_registry: dict[str, Claim] = {}
 
 
 def _discover() -> dict[str, Claim]:
@@ -26,16 +31,36 @@ def _discover() -> dict[str, Claim]:
     return {claim.id: claim for claim in found}
 
 
-REGISTRY: dict[str, Claim] = _discover()
+def registry() -> dict[str, Claim]:
+    """Every registered claim by id, in claim order."""
+    if not _registry:
+        _registry.update(_discover())
+    return _registry
+
+
+def __getattr__(name: str) -> Any:
+    if name == "REGISTRY":
+        return registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get(claim_id: str) -> Claim:
     """The claim with this id, or an :class:`InstanceError` listing the known ids."""
+    claims = registry()
     try:
-        return REGISTRY[claim_id]
+        return claims[claim_id]
     except KeyError:
-        known = ", ".join(REGISTRY)
+        known = ", ".join(claims)
         raise InstanceError("claim", f"unknown claim id {claim_id!r}; known: {known}") from None
 
 
-__all__ = ["REGISTRY", "Budget", "Claim", "Evidence", "NegativeControl", "PinnedExample", "get"]
+__all__ = [
+    "REGISTRY",
+    "Budget",
+    "Claim",
+    "Evidence",
+    "NegativeControl",
+    "PinnedExample",
+    "get",
+    "registry",
+]

@@ -73,7 +73,7 @@ def dual_bounds(
     radius = depth_scale(instance.L, instance.t)
     found: dict[str, list[Bound]] = {
         "dual_lower": [dual_certificate(instance, data, radius)],
-        "dual_upper": [bidual_bound(instance, data.W, radius, "certificate", "W = X⁺Y")],
+        "dual_upper": [bidual_bound(instance, data.W, radius, "certificate", "W = X⁺Y", data.s)],
     }
     for name, bound in solver_dual_bounds(instance, radius, budget, details):
         found[name].append(bound)

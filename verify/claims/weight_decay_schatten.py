@@ -125,7 +125,7 @@ class WeightDecaySchatten(Claim):
         details: list[str] = []
         # Bounds on S = ‖W*‖_* = D_lin(1), from C1's certificates at t = 1.
         lower = [dual_certificate(instance, data, 1.0)]
-        upper = [bidual_bound(instance, data.W, 1.0, "certificate", "W = X⁺Y")]
+        upper = [bidual_bound(instance, data.W, 1.0, "certificate", "W = X⁺Y", data.s)]
         for name, bound in solver_dual_bounds(instance, 1.0, budget, details):
             (lower if name == "dual_lower" else upper).append(bound)
         candidates: dict[str, list[Bound]] = {
