@@ -19,7 +19,9 @@ BUDGET = Budget(seed=0, restarts=3)
 
 
 @given(linear_instances(max_dim=4))
-@example(Instance(np.eye(2), np.eye(2), L=3, t=1.0))
+@example(Instance(np.eye(2), np.eye(2), L=3, t=1.0))  # equal singular values
+@example(Instance(np.eye(2), np.diag([5.0, 0.0]), L=6, t=0.5))  # rank 1
+@example(Instance(np.eye(3), np.diag([3.0, 2.0, 0.5]), L=2, t=1.0))  # L = 2
 def test_the_parallel_network_attains_the_standard_networks_dual(instance):
     """The bidual of the standard network is the parallel one: P_prl = D_lin."""
     result = CLAIM.check(instance, BUDGET)

@@ -39,8 +39,10 @@ def test_identity_counterexample_to_the_equal_singular_values_reading():
 
 
 @given(linear_instances(max_dim=4))
-@example(Instance(np.eye(3), np.diag([2.0, 2.0, 2.0]), L=3, t=1.0))
-@example(Instance(np.eye(2), np.diag([5.0, 0.0]), L=6, t=0.5))
+@example(Instance(np.eye(3), np.diag([2.0, 2.0, 2.0]), L=3, t=1.0))  # equal singular values
+@example(Instance(np.eye(2), np.diag([5.0, 0.0]), L=6, t=0.5))  # rank 1
+@example(Instance(np.eye(2), np.diag([5.0, 1.0]), L=2, t=0.5))  # L = 2: zero gap
+@example(Instance(np.ones((3, 1)), np.ones(3), L=4, t=2.0))  # K = 1, rank 1, N > d
 def test_values_match_an_independent_computation(instance):
     result = CLAIM.check(instance, BUDGET)
     primal, dual, rank = independent_values(instance)
@@ -80,6 +82,7 @@ def test_local_search_reaches_but_never_beats_the_closed_form(instance):
 
 
 @given(outside_range_instances())
+@example(Instance(np.vstack([np.eye(2), np.zeros((1, 2))]), np.ones(3), L=3, t=1.0))
 def test_labels_outside_the_range_are_infeasible_with_an_unbounded_dual(instance):
     result = CLAIM.check(instance, BUDGET)
     assert result.verdict == INFEASIBLE
