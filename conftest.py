@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 
+# Before numpy is imported: multi-threaded BLAS only adds contention on these tiny problems.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import pytest
 from hypothesis import settings
 
