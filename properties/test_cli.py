@@ -158,3 +158,48 @@ def test_python_dash_m_is_the_same_command_and_prints_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("dualgap: error: t: ")
+
+
+def strip_timing(value):
+    if isinstance(value, dict):
+        return {k: strip_timing(v) for k, v in value.items() if k != "elapsed_s"}
+    if isinstance(value, list):
+        return [strip_timing(v) for v in value]
+    return value
+
+
+def test_verify_with_two_jobs_equals_one_job(capsys, tmp_path):
+    outputs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"jobs{jobs}.json"
+        code, _, _ = run(
+            capsys,
+            "verify",
+            "linear-standard-gap",
+            "--examples",
+            "2",
+            "--jobs",
+            jobs,
+            "--json",
+            str(target),
+        )
+        assert code == 0
+        outputs.append(strip_timing(json.loads(target.read_text())["claims"]))
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("kind", ["file", "missing-parent", "readme-without-markers"])
+def test_report_refuses_a_bad_destination_and_writes_nothing(capsys, tmp_path, kind):
+    if kind == "file":
+        (tmp_path / "taken").write_text("x")
+        argv = ["report", "--out", str(tmp_path / "taken")]
+    elif kind == "missing-parent":
+        argv = ["report", "--out", str(tmp_path / "no" / "such" / "dir")]
+    else:
+        (tmp_path / "README.md").write_text("no markers here\n")
+        argv = ["report", "--out", str(tmp_path / "out"), "--readme", str(tmp_path / "README.md")]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.startswith("dualgap: error: --")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert not (tmp_path / "out").exists()

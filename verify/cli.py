@@ -1,4 +1,4 @@
-"""Command line: ``dualgap list | check | verify`` (``python -m verify`` is the same).
+"""Command line: ``dualgap list | check | verify | report`` (``python -m verify`` is the same).
 
 Exit codes: 0 every outcome is as the project records it; 1 an unexpected outcome (a
 counterexample to a claim recorded as holding, a refuted negative control that was not refuted,
@@ -18,7 +18,7 @@ from typing import Any
 
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
-from verify.explore import PROFILES, ClaimRun, explore
+from verify.explore import PROFILES, ClaimRun, explore_many
 from verify.instances import InstanceError, load
 from verify.result import HOLDS, INFEASIBLE, CheckResult, library_versions
 
@@ -41,6 +41,13 @@ def _non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a number ≥ 1, got 0")
     return value
 
 
@@ -69,13 +76,27 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
     verify.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     verify.add_argument("--json", metavar="FILE", help="write every result to FILE")
+    verify.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+
+    report = commands.add_parser("report", help="regenerate the paper's Table 1 with figures")
+    report.add_argument("--out", default="report", help="output folder (default ./report)")
+    report.add_argument("--examples", type=_non_negative_int, help="generated instances/claim")
+    report.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
+    report.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    report.add_argument("--readme", metavar="FILE", help="also update the results table in FILE")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"list": cmd_list, "check": cmd_check, "verify": cmd_verify}[args.command](args)
+        commands = {
+            "list": cmd_list,
+            "check": cmd_check,
+            "verify": cmd_verify,
+            "report": cmd_report,
+        }
+        return commands[args.command](args)
     except (UsageError, InstanceError) as exc:
         print(f"dualgap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -160,38 +181,50 @@ def _check_output_path(path: str) -> Path:
 
 
 class _Progress:
-    """Progress on stderr: a live counter on a terminal, one line per claim otherwise."""
+    """Progress on stderr: a bar on a terminal, one line per finished claim otherwise."""
+
+    WIDTH = 24
 
     def __init__(self) -> None:
         self.live = sys.stderr.isatty()
 
     def __call__(self, claim_id: str, done: int, total: int) -> None:
         if self.live:
+            filled = self.WIDTH * done // max(total, 1)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
             end = "\n" if done == total else ""
-            print(f"\r  {claim_id}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+            print(f"\r  {claim_id:<28}[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
         elif done == total:
             print(f"  {claim_id}: {total} checks done", file=sys.stderr, flush=True)
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    claims = [get(claim_id) for claim_id in args.claims] or list(REGISTRY.values())
-    target = _check_output_path(args.json) if args.json else None
-    profile = PROFILES[args.profile]
+def _run_claims(args: argparse.Namespace, profile_name: str) -> tuple[list[ClaimRun], int, str]:
+    """Explore the requested claims; returns the runs, the example count and the command that
+    reproduces them."""
+    claims = [get(claim_id) for claim_id in getattr(args, "claims", [])] or list(REGISTRY.values())
+    profile = PROFILES[profile_name]
     examples = args.examples if args.examples is not None else profile["examples"]
     budget = Budget(seed=args.seed, restarts=profile["restarts"])
     print(
-        f"dualgap verify: seed {args.seed}, profile {args.profile}, {examples} generated "
-        f"instances per claim",
+        f"dualgap {args.command}: seed {args.seed}, profile {profile_name}, {examples} generated "
+        f"instances per claim, {args.jobs} job(s)",
         file=sys.stderr,
     )
-    progress = _Progress()
-    runs = [explore(claim, examples, args.seed, budget, progress) for claim in claims]
+    runs = explore_many(claims, examples, args.seed, budget, _Progress(), jobs=args.jobs)
+    names = " ".join(c.id for c in claims) if getattr(args, "claims", []) else ""
+    command = f"dualgap {args.command} {names} --seed {args.seed} --examples {examples}"
+    if args.command == "verify":
+        command += f" --profile {profile_name}"
+    return runs, examples, " ".join(command.split())
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    for claim_id in args.claims:
+        get(claim_id)
+    target = _check_output_path(args.json) if args.json else None
+    runs, examples, reproduce = _run_claims(args, args.profile)
     print(format_table(runs))
     unexpected = [(run, o) for run in runs for o in run.outcomes if not o.ok]
-    reproduce = (
-        f"dualgap verify {' '.join(c.id for c in claims)} --seed {args.seed} "
-        f"--examples {examples} --profile {args.profile}"
-    )
     for run, outcome in unexpected:
         print(
             f"UNEXPECTED {run.claim.id} {outcome.kind} {outcome.label}: {outcome.verdict} "
@@ -214,6 +247,58 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "claims": [run.to_json() for run in runs],
         }
         target.write_text(json.dumps(payload, indent=1, allow_nan=False))
+    return EXIT_UNEXPECTED if unexpected else EXIT_OK
+
+
+def _check_output_folder(path: str) -> Path:
+    """The report folder: created if missing (with its parents only if they exist), refused if
+    it is a file or cannot be written. Checked before any work, so bad usage writes nothing."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--out: {path!r} is a file; give a folder")
+    existing = folder if folder.exists() else folder.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out: folder {str(existing)!r} does not exist; create it first")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: {str(existing)!r} is not writable; choose another folder")
+    return folder
+
+
+README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def _check_readme(path: str) -> Path:
+    readme = Path(path)
+    if not readme.is_file():
+        raise UsageError(f"--readme: {path!r} is not a file")
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        raise UsageError(f"--readme: {path!r} has no {README_START} … {README_END} markers")
+    if not os.access(readme, os.W_OK):
+        raise UsageError(f"--readme: {path!r} is not writable")
+    return readme
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    folder = _check_output_folder(args.out)
+    readme = _check_readme(args.readme) if args.readme else None
+    from verify.report import readme_results_table, write_report  # matplotlib: only when needed
+
+    runs, examples, command = _run_claims(args, "dev")
+    folder.mkdir(exist_ok=True)
+    written = write_report(folder, runs, seed=args.seed, examples=examples, command=command)
+    for name, path in written.items():
+        print(f"{name:<16}{path}")
+    if readme is not None:
+        text = readme.read_text()
+        head, rest = text.split(README_START, 1)
+        _, tail = rest.split(README_END, 1)
+        table = readme_results_table(runs)
+        readme.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}")
+        print(f"{'readme':<16}{readme}")
+    unexpected = sum(not o.ok for run in runs for o in run.outcomes)
+    if unexpected:
+        print(f"{unexpected} unexpected outcome(s): see {written.get('report', folder)}")
     return EXIT_UNEXPECTED if unexpected else EXIT_OK
 
 

@@ -6,9 +6,9 @@ Generated instances come from the claim's hypothesis strategy, drawn under a fix
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
-from verify.claims import Budget, Claim
+from verify.claims import Budget, Claim, get
 from verify.instances import Instance
 from verify.result import CheckResult
 
@@ -82,6 +82,8 @@ class Outcome:
 
 @dataclass
 class ClaimRun:
+    """The outcomes of one claim's exploration; ``elapsed_s`` sums the checks' own times."""
+
     claim: Claim
     outcomes: list[Outcome] = field(default_factory=list)
     elapsed_s: float = 0.0
@@ -130,6 +132,69 @@ class ClaimRun:
         }
 
 
+def _run_task(task: tuple[str, str, Any], budget: Budget) -> Outcome:
+    """One check. Tasks name pinned examples and controls by index so that they can cross a
+    process boundary (a control's ``predict`` may be a lambda, which does not pickle)."""
+    kind, claim_id, payload = task
+    claim = get(claim_id)
+    if kind == "pinned":
+        example = claim.pinned_examples()[payload]
+        result = claim.check(example.instance, budget)
+        label = example.instance.label or example.why
+        return Outcome(kind, label, result.verdict, example.expected, result, example.instance)
+    if kind == "generated":
+        index, instance = payload
+        result = claim.check(instance, budget)
+        return Outcome(kind, f"#{index}", result.verdict, claim.expected, result, instance)
+    control = claim.negative_controls()[payload]
+    refuted, result = claim.refutes(control, budget)
+    verdict = REFUTED if refuted else NOT_REFUTED
+    return Outcome(kind, control.name, verdict, REFUTED, result, control.instance)
+
+
+def explore_many(
+    claims: list[Claim],
+    examples: int,
+    seed: int,
+    budget: Budget,
+    progress: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+) -> list[ClaimRun]:
+    """Explore several claims, spreading the checks over ``jobs`` processes.
+
+    Instances are drawn in this process and every check seeds its own generator from
+    ``budget.seed``, so the outcomes do not depend on ``jobs`` or on scheduling.
+    """
+    tasks: list[tuple[str, str, Any]] = []
+    for claim in claims:
+        tasks += [("pinned", claim.id, i) for i in range(len(claim.pinned_examples()))]
+        generated = draw_instances(claim.instances(), examples, seed)
+        tasks += [("generated", claim.id, (i, inst)) for i, inst in enumerate(generated)]
+        tasks += [("control", claim.id, i) for i in range(len(claim.negative_controls()))]
+    totals = Counter(task[1] for task in tasks)
+    done: Counter = Counter()
+    runs = {claim.id: ClaimRun(claim) for claim in claims}
+
+    def record(task: tuple[str, str, Any], outcome: Outcome) -> None:
+        claim_id = task[1]
+        runs[claim_id].outcomes.append(outcome)
+        runs[claim_id].elapsed_s += outcome.result.elapsed_s
+        done[claim_id] += 1
+        if progress is not None:
+            progress(claim_id, done[claim_id], totals[claim_id])
+
+    if jobs <= 1:
+        for task in tasks:
+            record(task, _run_task(task, budget))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for task, outcome in zip(
+                tasks, pool.map(_run_task, tasks, [budget] * len(tasks)), strict=True
+            ):
+                record(task, outcome)
+    return [runs[claim.id] for claim in claims]
+
+
 def explore(
     claim: Claim,
     examples: int,
@@ -138,50 +203,4 @@ def explore(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> ClaimRun:
     """Pinned examples, then ``examples`` generated instances, then the negative controls."""
-    start = time.perf_counter()
-    run = ClaimRun(claim)
-    pinned = claim.pinned_examples()
-    generated = draw_instances(claim.instances(), examples, seed)
-    controls = claim.negative_controls()
-    total, done = len(pinned) + len(generated) + len(controls), 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(claim.id, done, total)
-
-    for example in pinned:
-        result = claim.check(example.instance, budget)
-        run.outcomes.append(
-            Outcome(
-                "pinned",
-                example.instance.label or example.why,
-                result.verdict,
-                example.expected,
-                result,
-                example.instance,
-            )
-        )
-        tick()
-    for index, instance in enumerate(generated):
-        result = claim.check(instance, budget)
-        run.outcomes.append(
-            Outcome("generated", f"#{index}", result.verdict, claim.expected, result, instance)
-        )
-        tick()
-    for control in controls:
-        refuted, result = claim.refutes(control, budget)
-        run.outcomes.append(
-            Outcome(
-                "control",
-                control.name,
-                REFUTED if refuted else NOT_REFUTED,
-                REFUTED,
-                result,
-                control.instance,
-            )
-        )
-        tick()
-    run.elapsed_s = time.perf_counter() - start
-    return run
+    return explore_many([claim], examples, seed, budget, progress)[0]
