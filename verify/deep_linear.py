@@ -19,8 +19,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Evidence
+from verify.claims.base import Budget, Claim, Evidence, PinnedExample
 from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
 from verify.instances import Instance
 from verify.linalg import (
@@ -32,8 +33,9 @@ from verify.linalg import (
     spectral_norm,
 )
 from verify.networks import Model, Network, ParallelNetwork, primal_certificate
-from verify.result import INFEASIBLE, Bound
-from verify.search import Architecture, local_search
+from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.search import Architecture, local_search, search_summary
+from verify.strategies.linear import linear_instances
 
 HOLDER_PROOF = (
     "generalised Hölder for Schatten quasi-norms, ‖W_1⋯W_L‖_{S_{2/L}} ≤ Π_{l≤L−2}‖W_l‖_F · "
@@ -261,8 +263,9 @@ def search_bounds(
     rng: np.random.Generator,
     *,
     t: float | None = None,
+    claimed: float,
     how: str,
-) -> tuple[list[Bound], dict[str, float]]:
+) -> tuple[list[Bound], dict[str, float | bool]]:
     """Multi-start local search; every start's final network is re-evaluated on ``X, Y``.
 
     The search runs on the exactly reduced problem ``H W_2⋯W_L = diag(σ)Vᵀ`` with
@@ -271,7 +274,9 @@ def search_bounds(
     of ``X``) and does not increase any norm, so the reduced problem has the same optimum.
     It is also well conditioned where the raw one is not: the reduced features need full rank
     ``r`` only, while raw features would have to span the data's whole row space.
-    Returns the bounds and a summary of the starts.
+    Returns the bounds and a summary of the starts: best and worst value, and whether the best
+    reached the ``claimed`` optimum (within 1e-6 relative; it must never go below it, which the
+    judging of the claim's intervals checks).
     """
     core = data.s[:, None] * data.Vt
     outcome = local_search(
@@ -296,6 +301,71 @@ def search_bounds(
         )
         for model in outcome.models
     ]
-    values = np.array([b.value for b in bounds])
-    summary = {"starts": len(bounds), "best": float(values.min()), "worst": float(values.max())}
-    return bounds, summary
+    return bounds, search_summary([b.value for b in bounds], claimed)
+
+
+class DeepLinearClaim(Claim):
+    """What the deep linear claims share: ``W* = X⁺Y`` analysed once, labels outside the range
+    of ``X`` answered as ``infeasible``, the linear instance strategy and edge cases."""
+
+    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        data = analyse(instance)
+        infeasible = infeasible_labels(instance, data, self.tolerance(instance))
+        if infeasible is not None:
+            return infeasible
+        return self.linear_evidence(instance, data, budget)
+
+    def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
+        raise NotImplementedError
+
+    def instances(self) -> SearchStrategy[Instance]:
+        return linear_instances()
+
+    def pinned_examples(self) -> list[PinnedExample]:
+        return linear_pinned_examples()
+
+
+def linear_pinned_examples() -> list[PinnedExample]:
+    """The edge cases every deep linear claim checks."""
+    rng = np.random.default_rng(20231)
+    X = rng.standard_normal((4, 3))
+    rank_one = X @ np.outer([1.0, -2.0, 0.5], [0.3, 1.0])
+    outside = np.vstack([np.eye(2), [[1.0, 0.0]]])  # 3×2 data, labels with a third direction
+    return [
+        PinnedExample(
+            Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"),
+            HOLDS,
+            "equal singular values, rank 2: P = 2√2, D = 2",
+        ),
+        PinnedExample(
+            Instance(X, rank_one, L=5, t=0.8, label="rank 1"),
+            HOLDS,
+            "rank 1: the Schatten and nuclear norms coincide",
+        ),
+        PinnedExample(
+            Instance(
+                np.eye(3), np.diag([2.0, 2.0, 2.0]), L=4, t=1.5, label="equal singular values"
+            ),
+            HOLDS,
+            "equal singular values, rank 3",
+        ),
+        PinnedExample(
+            Instance(X, X @ rng.standard_normal((3, 2)), L=2, t=1.0, label="L = 2"),
+            HOLDS,
+            "L = 2: no constrained layer",
+        ),
+        PinnedExample(
+            Instance(
+                outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0, label="Y outside range"
+            ),
+            INFEASIBLE,
+            "Y not in the range of X: primal infeasible, dual unbounded",
+        ),
+        PinnedExample(
+            Instance(
+                np.eye(3), np.diag([3.0, 2.0, 1.0]), L=3, t=1.0, width=2, label="width < rank"
+            ),
+            INFEASIBLE,
+            "width 2 below rank 3",
+        ),
+    ]

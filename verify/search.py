@@ -293,6 +293,21 @@ def local_search(
     return outcome
 
 
+def search_summary(values: list[float] | np.ndarray, claimed: float) -> dict[str, float | bool]:
+    """Best and worst of the starts' re-evaluated values, and whether the best reached the
+    ``claimed`` optimum (within 1e-6 relative). Whether any went *below* it is judged
+    elsewhere, against the certified lower bound."""
+    values = np.asarray(values, dtype=float)
+    excess = (float(values.min()) - claimed) / max(1.0, abs(claimed))
+    return {
+        "starts": int(values.size),
+        "best": float(values.min()),
+        "worst": float(values.max()),
+        "relative_excess": excess,
+        "reached": bool(abs(excess) <= 1e-6),
+    }
+
+
 def initial_point(
     shapes: list[tuple[int, int, int]], rng: np.random.Generator, Y: np.ndarray
 ) -> np.ndarray:

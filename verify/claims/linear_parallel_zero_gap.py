@@ -42,17 +42,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
-from verify.claims.linear_standard_gap import dual_bounds, linear_pinned_examples, summarise_search
+from verify.claims.base import Budget, Evidence, NegativeControl
+from verify.claims.linear_standard_gap import dual_bounds
 from verify.claims.weight_decay_schatten import dual_side_value, weight_decay_value
 from verify.deep_linear import (
+    DeepLinearClaim,
+    LinearData,
     analyse,
     balanced_norms,
     depth_scale,
     dual_certificate,
-    infeasible_labels,
     parallel_t_norms,
     parallel_weights,
     search_bounds,
@@ -62,7 +62,6 @@ from verify.instances import Instance
 from verify.networks import primal_certificate
 from verify.result import INFEASIBLE, Bound
 from verify.search import Architecture
-from verify.strategies.linear import linear_instances
 
 ROTFELD_PROOF = (
     "AM–GM per branch, ½Σ_l‖W_l‖² ≥ (L/2)‖M_j‖_F^{2/L}, then Rotfel'd–McCarthy "
@@ -70,7 +69,7 @@ ROTFELD_PROOF = (
 )
 
 
-class LinearParallelZeroGap(Claim):
+class LinearParallelZeroGap(DeepLinearClaim):
     id = "linear-parallel-zero-gap"
     number = "C3"
     title = "Parallel deep linear networks have zero duality gap"
@@ -81,12 +80,7 @@ class LinearParallelZeroGap(Claim):
     )
     required = ("L", "t")
 
-    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
-        tol = self.tolerance(instance)
-        data = analyse(instance)
-        infeasible = infeasible_labels(instance, data, tol)
-        if infeasible is not None:
-            return infeasible
+    def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L, t = instance.L, instance.t
         beta = instance.beta if instance.beta is not None else 1.0
         branches = instance.width or data.rank
@@ -143,7 +137,15 @@ class LinearParallelZeroGap(Claim):
         rng = np.random.default_rng(budget.seed)
         arch = Architecture(L=L, branches=branches, width=1, parallel=True)
         found, summary = search_bounds(
-            instance, data, arch, "t", budget, rng, t=t, how="multi-start L-BFGS, parallel network"
+            instance,
+            data,
+            arch,
+            "t",
+            budget,
+            rng,
+            t=t,
+            claimed=value,
+            how="multi-start L-BFGS, parallel network",
         )
         candidates["primal_upper"] += found
         found_wd, summary_wd = search_bounds(
@@ -153,21 +155,14 @@ class LinearParallelZeroGap(Claim):
             "weight-decay",
             budget,
             rng,
+            claimed=predicted["plain_weight_decay"],
             how="multi-start L-BFGS, parallel weight decay",
         )
         candidates["plain_weight_decay_upper"] += found_wd
-        extra["search"] = summarise_search(summary, value)
-        extra["search_plain_weight_decay"] = summarise_search(
-            summary_wd, predicted["plain_weight_decay"]
-        )
+        extra["search"] = summary
+        extra["search_plain_weight_decay"] = summary_wd
         details.append(f"search: {summary['starts']} starts, best {summary['best']:.10g}")
         return Evidence(predicted, candidates, details=details, extra=extra)
-
-    def instances(self) -> SearchStrategy[Instance]:
-        return linear_instances()
-
-    def pinned_examples(self) -> list[PinnedExample]:
-        return linear_pinned_examples()
 
     def negative_controls(self) -> list[NegativeControl]:
         rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5, label="rank 2")

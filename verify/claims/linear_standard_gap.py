@@ -43,17 +43,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.claims.base import Budget, Evidence, NegativeControl
 from verify.deep_linear import (
     HOLDER_PROOF,
+    DeepLinearClaim,
     LinearData,
     analyse,
     bidual_bound,
     depth_scale,
     dual_certificate,
-    infeasible_labels,
     search_bounds,
     solver_dual_bounds,
     standard_t_weights,
@@ -61,9 +60,8 @@ from verify.deep_linear import (
 )
 from verify.instances import Instance
 from verify.networks import primal_certificate
-from verify.result import HOLDS, INFEASIBLE, Bound
-from verify.search import Architecture
-from verify.strategies.linear import linear_instances
+from verify.result import INFEASIBLE, Bound
+from verify.search import Architecture, search_summary
 
 
 def dual_bounds(
@@ -80,7 +78,7 @@ def dual_bounds(
     return found
 
 
-class LinearStandardGap(Claim):
+class LinearStandardGap(DeepLinearClaim):
     id = "linear-standard-gap"
     number = "C1"
     title = "Deep linear networks with vector outputs have a duality gap"
@@ -96,12 +94,7 @@ class LinearStandardGap(Claim):
         primal, dual = c * data.schatten(L), c * data.nuclear
         return {"primal": primal, "dual": dual, "gap": primal - dual}
 
-    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
-        tol = self.tolerance(instance)
-        data = analyse(instance)
-        infeasible = infeasible_labels(instance, data, tol)
-        if infeasible is not None:
-            return infeasible
+    def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L, t = instance.L, instance.t
         width = instance.width or data.rank
         details: list[str] = []
@@ -136,21 +129,16 @@ class LinearStandardGap(Claim):
             budget,
             rng,
             t=t,
+            claimed=predicted["primal"],
             how="multi-start L-BFGS, standard net",
         )
         candidates["primal_upper"] += found
-        extra["search"] = summarise_search(summary, predicted["primal"])
+        extra["search"] = summary
         details.append(
             f"search: {summary['starts']} starts, best {summary['best']:.10g} "
             f"(claimed P {predicted['primal']:.10g})"
         )
         return Evidence(predicted, candidates, details=details, extra=extra)
-
-    def instances(self) -> SearchStrategy[Instance]:
-        return linear_instances()
-
-    def pinned_examples(self) -> list[PinnedExample]:
-        return linear_pinned_examples()
 
     def negative_controls(self) -> list[NegativeControl]:
         identity = Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2")
@@ -187,57 +175,9 @@ class LinearStandardGap(Claim):
         ]
 
 
-def summarise_search(summary: dict[str, float], claimed: float) -> dict[str, float | bool]:
-    """Search summary for the JSON output: did the best start reach the claimed optimum?"""
-    gap = (summary["best"] - claimed) / max(1.0, abs(claimed))
-    return {**summary, "relative_excess": gap, "reached": bool(abs(gap) <= 1e-6)}
-
-
-def linear_pinned_examples() -> list[PinnedExample]:
-    """The edge cases every deep linear claim checks (C1 and C3 share them)."""
-    rng = np.random.default_rng(20231)
-    X = rng.standard_normal((4, 3))
-    rank_one = X @ np.outer([1.0, -2.0, 0.5], [0.3, 1.0])
-    outside = np.vstack([np.eye(2), [[1.0, 0.0]]])  # 3×2 data, labels with a third direction
-    examples = [
-        PinnedExample(
-            Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"),
-            HOLDS,
-            "equal singular values, rank 2: P = 2√2, D = 2",
-        ),
-        PinnedExample(
-            Instance(X, rank_one, L=5, t=0.8, label="rank 1"),
-            HOLDS,
-            "rank 1: the Schatten and nuclear norms coincide",
-        ),
-        PinnedExample(
-            Instance(
-                np.eye(3), np.diag([2.0, 2.0, 2.0]), L=4, t=1.5, label="equal singular values"
-            ),
-            HOLDS,
-            "equal singular values, rank 3",
-        ),
-        PinnedExample(
-            Instance(X, X @ rng.standard_normal((3, 2)), L=2, t=1.0, label="L = 2"),
-            HOLDS,
-            "L = 2: no constrained layer",
-        ),
-        PinnedExample(
-            Instance(
-                outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0, label="Y outside range"
-            ),
-            INFEASIBLE,
-            "Y not in the range of X: primal infeasible, dual unbounded",
-        ),
-        PinnedExample(
-            Instance(
-                np.eye(3), np.diag([3.0, 2.0, 1.0]), L=3, t=1.0, width=2, label="width < rank"
-            ),
-            INFEASIBLE,
-            "width 2 below rank 3",
-        ),
-    ]
-    return examples
+def summarise_search(summary: dict, claimed: float) -> dict:
+    """Transitional: the C4 module still imports this; use ``verify.search.search_summary``."""
+    return {**summary, **search_summary([summary["best"], summary["worst"]], claimed)}
 
 
 CLAIM = LinearStandardGap()

@@ -36,17 +36,15 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
-from verify.claims.linear_standard_gap import summarise_search
+from verify.claims.base import Budget, Evidence, NegativeControl, PinnedExample
 from verify.deep_linear import (
     HOLDER_PROOF,
+    DeepLinearClaim,
     LinearData,
     analyse,
     bidual_bound,
     dual_certificate,
-    infeasible_labels,
     search_bounds,
     solver_dual_bounds,
     standard_weight_decay_weights,
@@ -56,7 +54,6 @@ from verify.linalg import matrix_schatten_quasi_norm, schatten_quasi_norm
 from verify.networks import primal_certificate
 from verify.result import HOLDS, INFEASIBLE, Bound
 from verify.search import Architecture
-from verify.strategies.linear import linear_instances
 
 AM_GM_PROOF = "AM–GM: ½Σ_l‖W_l‖² ≥ (L/2)(Π_l‖W_l‖)^{2/L}, then " + HOLDER_PROOF
 
@@ -100,7 +97,7 @@ def factorisation_ratios(
     return np.array(ratios)
 
 
-class WeightDecaySchatten(Claim):
+class WeightDecaySchatten(DeepLinearClaim):
     id = "weight-decay-schatten"
     number = "C2"
     title = "Weight decay is a Schatten-2/L penalty with closed-form weights"
@@ -111,12 +108,7 @@ class WeightDecaySchatten(Claim):
     )
     required = ("L",)
 
-    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
-        tol = self.tolerance(instance)
-        data = analyse(instance)
-        infeasible = infeasible_labels(instance, data, tol)
-        if infeasible is not None:
-            return infeasible
+    def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L = instance.L
         width = instance.width or data.rank
         primal = weight_decay_value(data.s, L)
@@ -163,6 +155,7 @@ class WeightDecaySchatten(Claim):
             "weight-decay",
             budget,
             rng,
+            claimed=primal,
             how="multi-start L-BFGS, weight decay",
         )
         candidates["primal_upper"] += found
@@ -187,13 +180,10 @@ class WeightDecaySchatten(Claim):
         extra = {
             "rank": data.rank,
             "singular_values": data.s.tolist(),
-            "search": summarise_search(summary, primal),
+            "search": summary,
             "factorisation_ratio_min": float(ratios.min()),
         }
         return Evidence(predicted, candidates, details=details, extra=extra)
-
-    def instances(self) -> SearchStrategy[Instance]:
-        return linear_instances()
 
     def pinned_examples(self) -> list[PinnedExample]:
         return [
