@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, PinnedExample
+from verify.claims.base import Budget, Claim, Evidence, PinnedExample, infeasible_evidence
 from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
 from verify.instances import Instance
 from verify.linalg import (
@@ -223,18 +223,8 @@ def infeasible_labels(instance: Instance, data: LinearData, tol: float) -> Evide
         f"Y is not in the range of X (relative residual ‖XX⁺Y − Y‖/‖Y‖ = {data.residual:.3e} > "
         f"tolerance {tol:.1e}): no linear network interpolates it; fix: use labels Y = X W"
     )
-    return Evidence(
-        predicted={"primal": math.inf, "dual": math.inf},
-        candidates={
-            "primal_lower": [Bound(math.inf, "closed-form", 0.0, "XW = Y has no solution")],
-            "dual_lower": [
-                Bound(math.inf, "certificate", leak, "ray Λ = Y − XX⁺Y: XᵀΛ = 0, tr(ΛᵀY) > 0")
-            ],
-        },
-        details=[message, f"dual ray: ‖XᵀΛ‖/‖Λ‖ = {leak:.2e}, tr(ΛᵀY) = {growth:.6g} > 0"],
-        extra={"infeasible": message},
-        verdict=INFEASIBLE,
-    )
+    ray_how = "ray Λ = Y − XX⁺Y: XᵀΛ = 0, tr(ΛᵀY) > 0"
+    return infeasible_evidence(message, "XW = Y has no solution", ray_how, leak, growth)
 
 
 def too_narrow(data: LinearData, width: int) -> str | None:

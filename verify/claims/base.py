@@ -23,6 +23,7 @@ from verify.linalg import condition_number
 from verify.result import (
     FAILS,
     HOLDS,
+    INFEASIBLE,
     Bound,
     CheckResult,
     Interval,
@@ -61,6 +62,24 @@ class Evidence:
     details: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     verdict: str | None = None
+
+
+def infeasible_evidence(
+    message: str, primal_reason: str, ray: str, leak: float, growth: float
+) -> Evidence:
+    """Evidence that no network interpolates the labels: the primal is ``+∞`` (``primal_reason``)
+    and a dual ray ``Λ`` (described by ``ray``) with relative constraint value ``leak`` ≈ 0 and
+    objective ``growth = tr(ΛᵀY) > 0`` makes the dual unbounded, both recomputed by the caller."""
+    return Evidence(
+        predicted={"primal": math.inf, "dual": math.inf},
+        candidates={
+            "primal_lower": [Bound(math.inf, "closed-form", 0.0, primal_reason)],
+            "dual_lower": [Bound(math.inf, "certificate", leak, ray)],
+        },
+        details=[message, f"dual ray: relative constraint {leak:.2e}, tr(ΛᵀY) = {growth:.6g} > 0"],
+        extra={"infeasible": message},
+        verdict=INFEASIBLE,
+    )
 
 
 @dataclass(frozen=True)

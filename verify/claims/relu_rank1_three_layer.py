@@ -71,7 +71,14 @@ import math
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.claims.base import (
+    Budget,
+    Claim,
+    Evidence,
+    NegativeControl,
+    PinnedExample,
+    infeasible_evidence,
+)
 from verify.instances import Instance, InstanceError
 from verify.linalg import pseudo_inverse, singular_values
 from verify.networks import primal_certificate
@@ -244,18 +251,8 @@ def infeasible_labels(instance: Instance, data: Rank1Data, tol: float) -> Eviden
         "homogeneity), so none interpolates Y; fix: labels c_i·α on rows with c_i > 0, |c_i|·γ "
         "on rows with c_i < 0, and 0 where c_i = 0"
     )
-    return Evidence(
-        predicted={"primal": math.inf, "dual": math.inf},
-        candidates={
-            "primal_lower": [Bound(math.inf, "closed-form", 0.0, "f(X) = Y has no solution")],
-            "dual_lower": [
-                Bound(math.inf, "certificate", leak, "ray Λ = Y − c₊αᵀ − c₋γᵀ: Λᵀc± = 0")
-            ],
-        },
-        details=[message, f"dual ray: relative constraint {leak:.2e}, tr(ΛᵀY) = {growth:.6g} > 0"],
-        extra={"infeasible": message},
-        verdict=INFEASIBLE,
-    )
+    ray_how = "ray Λ = Y − c₊αᵀ − c₋γᵀ: Λᵀc± = 0"
+    return infeasible_evidence(message, "f(X) = Y has no solution", ray_how, leak, growth)
 
 
 #: the minimal counterexample to the paper's unconditioned statement
