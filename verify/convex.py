@@ -56,3 +56,92 @@ def nuclear_norm_interpolation(
     problem = cp.Problem(cp.Minimize(cp.normNuc(W)), [X @ W == Y])
     _solve(problem, solver)
     return ConvexSolution(float(problem.value), np.asarray(W.value), solver, problem.status)
+
+
+@dataclass(frozen=True)
+class GroupLassoSolution(ConvexSolution):
+    """A ReLU group-lasso solution (C5). ``point[0, g, i]`` and ``point[1, g, i]`` are the
+    vectors ``v`` and ``w`` of outer group ``g`` and inner pattern ``i`` (one outer group at
+    L = 2); ``dual`` is ``λ`` of the interpolation constraint (so ``yᵀλ`` is the dual value);
+    ``outer_dual[:, g]`` the multipliers ``μ_g ≥ 0`` of the outer cone constraint of group ``g``
+    (L = 3 only)."""
+
+    dual: np.ndarray
+    outer_dual: np.ndarray | None
+
+
+def _relu_groups(X: np.ndarray, inner: np.ndarray, groups: int):
+    """Variables and constraints shared by the ReLU programs: for each of ``groups`` copies of
+    the inner patterns ``D_i`` (rows of ``inner``), vectors ``v, w`` in the closed cone
+    ``(2D_i − I) X u ≥ 0``; returns ``V, W``, the group pre-activations
+    ``Z[:, g] = Σ_i D_i X (v_gi − w_gi)``, the cone constraints and ``Σ ‖v‖ + ‖w‖``."""
+    P = inner.shape[0]
+    mask = np.tile(inner.T.astype(float), groups)  # N × (groups·P), column g·P + i is D_i
+    V = cp.Variable((X.shape[1], groups * P))
+    W = cp.Variable((X.shape[1], groups * P))
+    XV, XW = X @ V, X @ W
+    cones = [cp.multiply(2 * mask - 1, XV) >= 0, cp.multiply(2 * mask - 1, XW) >= 0]
+    block_sum = np.kron(np.eye(groups), np.ones((P, 1)))  # sums the P columns of each group
+    Z = cp.multiply(mask, XV - XW) @ block_sum
+    cost = cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0))
+    return V, W, Z, cones, cost
+
+
+def _group_point(V: cp.Variable, W: cp.Variable, groups: int, scale: float) -> np.ndarray:
+    d = V.shape[0]
+    stacked = np.stack([np.asarray(V.value).T, np.asarray(W.value).T])  # 2 × (groups·P) × d
+    return scale * stacked.reshape(2, groups, -1, d)
+
+
+def relu_two_layer_program(
+    X: np.ndarray, y: np.ndarray, inner: np.ndarray, solver: str = "CLARABEL"
+) -> GroupLassoSolution:
+    """Two-layer ReLU group lasso over the arrangement patterns ``inner`` (P×N, 0/1):
+    ``min Σ_i ‖v_i‖ + ‖w_i‖`` s.t. ``Σ_i D_i X (v_i − w_i) = y``, ``(2D_i − I) X v_i ≥ 0``,
+    ``(2D_i − I) X w_i ≥ 0``. The program is positively homogeneous in ``y``: it is solved for
+    ``y/‖y‖`` (better scaled) and the value and point scaled back (``λ`` does not scale)."""
+    scale = float(np.linalg.norm(y))
+    V, W, Z, cones, cost = _relu_groups(X, inner, 1)
+    fit = Z[:, 0] == y / scale
+    problem = cp.Problem(cp.Minimize(cost), [fit, *cones])
+    _solve(problem, solver)
+    return GroupLassoSolution(
+        scale * float(problem.value),
+        _group_point(V, W, 1, scale),
+        solver,
+        problem.status,
+        dual=-np.asarray(fit.dual_value, dtype=float),
+        outer_dual=None,
+    )
+
+
+def relu_three_layer_program(
+    X: np.ndarray,
+    y: np.ndarray,
+    inner: np.ndarray,
+    outer: np.ndarray,
+    signs: np.ndarray,
+    solver: str = "CLARABEL",
+) -> GroupLassoSolution:
+    """Three-layer ReLU program of C5 at ``t = 1`` (the value at ``t`` is this over ``t``).
+
+    One group per outer pattern ``D2_g`` (row ``g`` of ``outer``) with sign ``s_g = ±1``:
+    ``min Σ_g Σ_i ‖v_gi‖ + ‖w_gi‖`` s.t. ``Σ_g s_g D2_g z_g = y``,
+    ``z_g = Σ_i D1_i X (v_gi − w_gi)``, the inner cone constraints and ``(2D2_g − I) z_g ≥ 0``.
+    Solved for ``y/‖y‖`` and scaled back, as :func:`relu_two_layer_program`."""
+    scale = float(np.linalg.norm(y))
+    groups = outer.shape[0]
+    V, W, Z, cones, cost = _relu_groups(X, inner, groups)
+    outer_mask = outer.T.astype(float)  # N × groups
+    fit = cp.sum(cp.multiply(outer_mask * signs, Z), axis=1) == y / scale
+    outer_cone = cp.multiply(2 * outer_mask - 1, Z) >= 0
+    problem = cp.Problem(cp.Minimize(cost), [fit, outer_cone, *cones])
+    _solve(problem, solver)
+    return GroupLassoSolution(
+        scale * float(problem.value),
+        _group_point(V, W, groups, scale),
+        solver,
+        problem.status,
+        dual=-np.asarray(fit.dual_value, dtype=float),
+        outer_dual=np.asarray(outer_cone.dual_value, dtype=float),
+    )

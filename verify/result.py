@@ -85,16 +85,22 @@ def judge(predicted: Mapping[str, float], intervals: Mapping[str, Interval], tol
     """Verdict of a set of predictions against certified intervals.
 
     Every predicted quantity ``q`` is compared with its interval ``[lo, hi]`` using the relative
-    tolerance ``tol`` scaled by ``max(1, |q|)``: outside the widened interval is ``fails`` (a
-    certified contradiction); inside but with an interval too wide to pin ``q`` down is
-    ``inconclusive``; otherwise ``holds``. Quantities without an interval are not judged.
+    tolerance ``tol`` scaled by ``max(1, |q|)`` — for the duality ``gap``, by the primal value it
+    is a gap of (a predicted zero gap is zero relative to ``P``, not in absolute terms): outside
+    the widened interval is ``fails`` (a certified contradiction); inside but with an interval
+    too wide to pin ``q`` down is ``inconclusive``; otherwise ``holds``. Quantities without an
+    interval are not judged.
     """
     verdict = HOLDS
+    primal_scale = abs(intervals.get("primal", (0.0, 0.0))[1])
     for name, value in predicted.items():
         if name not in intervals:
             continue
         lo, hi = intervals[name]
-        slack = tol * max(1.0, abs(value))
+        scale = max(1.0, abs(value))
+        if name == "gap" and math.isfinite(primal_scale):
+            scale = max(scale, primal_scale)
+        slack = tol * scale
         if math.isinf(value):
             if not (math.isinf(hi) and (value > 0) == (hi > 0)):
                 return FAILS

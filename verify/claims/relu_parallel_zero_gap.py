@@ -1,0 +1,505 @@
+"""C5 ``relu-parallel-zero-gap``: parallel ReLU networks have zero duality gap (L = 2 and 3).
+
+Statement
+    For a parallel ReLU network with enough branches (``m ≥ m*``, ``m* ≤ N + 1`` by
+    Carathéodory) that interpolates scalar labels ``y``, the primal optimum equals the optimum of
+    its Lagrangian dual, and both equal the value of a convex program over the hyperplane
+    arrangement patterns of the data: the duality gap is zero.
+
+Formulation
+    Branch ``j``: ``(X u_j)_+ a_j`` at ``L = 2``; ``((X W_{1,j})_+ w_{2,j})_+ w_{3,j}`` with
+    ``‖W_{1,j}‖_F ≤ t`` at ``L = 3``. Objective ``½ Σ_j (‖w_{L−1,j}‖² + ‖w_{L,j}‖²)``; constraint
+    ``Σ_j branch_j(X) = y``. Dual: ``max yᵀλ`` s.t. ``|λᵀ(A_{L−2}(θ) w)_+| ≤ 1`` over every
+    feasible first layer ``θ`` and ``‖w‖ ≤ 1``. The convex programs (``shared/CLAIMS.md`` C5) are
+    the group lasso over the patterns ``D_i = diag(1[X u ≥ 0])`` at ``L = 2``, and at ``L = 3``
+    one group per (outer pattern ``D2`` of the subspace spanned by the ``(Xu)_+``, sign ±, inner
+    pattern ``D1_i``), with value divided by ``t``. ``t`` is required but does not enter at
+    ``L = 2`` (no constrained layer). Vector labels are rejected: the dual constraint
+    ``max_u ‖Λᵀ(Xu)_+‖`` has no exact check here. A bias is never added silently:
+    :func:`with_bias` (``dualgap check --bias``) appends the column of ones.
+
+Source
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), the parallel ReLU network theorem
+    (any depth) and its convex reformulation for ``L = 2, 3``; ``shared/CLAIMS.md`` C5. The
+    ``L = 2`` program is the two-layer result of Pilanci and Ergen (ICML 2020).
+
+How it is verified
+    * patterns: enumerated exactly (:mod:`verify.arrangements`, integer arithmetic, no
+      sampling); at ``L = 3`` also the outer patterns of the subspace ``span{(Xu)_+}``;
+    * primal upper bound: the convex program (Clarabel) mapped back to a parallel ReLU network,
+      last layer refit by least squares, pruned by conic Carathéodory to at most ``rank ≤ N``
+      branches without raising the cost (``extra["branches"]``); its output and cost are
+      recomputed from the weights (:func:`verify.networks.primal_certificate`);
+    * dual lower bound: the solver's ``λ``, checked exactly over every pattern and sign (NNLS
+      cone projections; at ``L = 3`` per outer group with the solver's outer multipliers), divided
+      by the certified maximum so that it is feasible, ``yᵀλ`` recomputed;
+    * primal lower and dual upper bounds: weak duality (``P ≥ D``) from the two certificates;
+    * verdict: ``holds`` when ``(P_upper − D_lower)/max(1, P_upper)`` is within the tolerance;
+    * falsification: multi-start L-BFGS on parallel networks with ``2(N + 1)`` branches (at
+      least ``N + 1``; with exactly ``N + 1`` most random starts cannot even interpolate, their
+      features not spanning ``R^N``): every start's network is re-evaluated and enters as a
+      primal upper bound, so one below the certified dual value would turn the verdict into
+      ``fails``. How close random starts get is recorded (``extra["search"]``); at ``L = 3`` the
+      same search on the *standard* network (width ``2(N + 1)``) is reported against the dual
+      value (``extra["standard_search"]``, search-based only, never a bound).
+    * infeasible labels (``y`` outside the span of every network output, e.g. a zero data row
+      with a non-zero label, or duplicate points with different labels): verdict ``infeasible``,
+      certified by a dual ray orthogonal to that span.
+
+Known limits
+    The solver's accuracy (about 1e-8 relative) sets how close the two certificates get, hence
+    ``rtol = 1e-6`` (times ``κ(X)``); a network whose refit could not remove the solver's error
+    along nearly dependent features keeps a residual within that tolerance. The number of
+    patterns grows like ``N^{d−1}`` (inner) and up to ``2^N`` (outer, ``L = 3``): instances whose
+    program would exceed :data:`MAX_PROGRAM_VARIABLES` are refused with a message. The search is
+    capped at :data:`SEARCH_ITERATIONS` iterations per start, and it eliminates the last layer,
+    so it has no usable start when the features cannot span ``R^N`` (one feature, duplicate
+    points). Depths ``L ≥ 4`` are not checked.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis.strategies import SearchStrategy
+
+from verify.arrangements import general_position_count
+from verify.claims.base import (
+    Budget,
+    Claim,
+    Evidence,
+    NegativeControl,
+    PinnedExample,
+    infeasible_evidence,
+)
+from verify.convex import SolverFailure, relu_two_layer_program
+from verify.instances import Instance, InstanceError
+from verify.linalg import relative_residual
+from verify.networks import primal_certificate
+from verify.relu_parallel import (
+    ReluProblem,
+    dual_certificate,
+    reconstruct,
+    relu_problem,
+    solve,
+    unreachable_component,
+)
+from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.search import Architecture, local_search
+from verify.strategies.relu import relu_instances
+
+#: Largest convex program (number of scalar variables, estimated from the general-position
+#: pattern counts) the check accepts.
+MAX_PROGRAM_VARIABLES = 60_000
+#: L-BFGS iterations per search start. The search is a falsification and a contrast, not a bound
+#: the verdict needs; its cost dominates a check, so it is capped (``extra`` records the cap).
+SEARCH_ITERATIONS = 100
+#: Branches of the falsification search, in units of N + 1.
+SEARCH_BRANCHES = 2
+#: A start "reaches" the optimum when within this relative distance of the certified value.
+REACHED = 1e-4
+WEAK_DUALITY = "weak duality P ≥ D"
+
+
+def with_bias(instance: Instance) -> Instance:
+    """The instance with a column of ones appended to ``X`` (the user asked for a bias)."""
+    return instance.with_bias()
+
+
+def program_size(N: int, d: int, L: int) -> int:
+    """Upper estimate of the convex program's variable count (general-position counts)."""
+    inner = general_position_count(N, d)
+    groups = 1 if L == 2 else 2 * (2**N - 1)
+    return 2 * groups * inner * d
+
+
+class ReluParallelZeroGap(Claim):
+    id = "relu-parallel-zero-gap"
+    number = "C5"
+    title = "Parallel ReLU networks have zero duality gap (L = 2, 3)"
+    source = "Wang, Ergen, Pilanci (ICLR 2023), parallel ReLU networks; shared/CLAIMS.md C5"
+    statement = (
+        "a parallel ReLU network with m >= N + 1 branches interpolating scalar labels has "
+        "P = D, both equal to a convex program over hyperplane arrangement patterns"
+    )
+    required = ("L", "t")
+    rtol = 1e-6
+
+    def validate(self, instance: Instance) -> None:
+        super().validate(instance)
+        if instance.L not in (2, 3):
+            raise InstanceError(
+                "L", f"C5 is checked for L = 2 or L = 3 weight layers, got {instance.L}"
+            )
+        if instance.K != 1:
+            raise InstanceError(
+                "Y",
+                f"C5 needs scalar labels (K = 1), got K = {instance.K}: for vector outputs the "
+                "dual constraint max_u ‖Λᵀ(Xu)_+‖ has no exact check; give a 1-D Y",
+            )
+        size = program_size(instance.N, instance.d, instance.L)
+        if size > MAX_PROGRAM_VARIABLES:
+            raise InstanceError(
+                "X",
+                f"N = {instance.N}, d = {instance.d} at L = {instance.L} needs a convex program "
+                f"of up to {size} variables (limit {MAX_PROGRAM_VARIABLES}): reduce N or d",
+            )
+
+    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        tol = self.tolerance(instance)
+        X, y, L, t = instance.X, instance.Y[:, 0], instance.L, instance.t
+        problem = relu_problem(X, y, L, t)
+        extra = {"patterns": len(problem.inner), **_outer_count(problem)}
+        ray = unreachable_component(problem)
+        if relative_residual(ray, y) > tol:
+            return _infeasible(problem, ray, tol, extra)
+        details: list[str] = []
+        candidates: dict[str, list[Bound]] = {name: [] for name in _BOUNDS}
+        if np.any(y):
+            self._certify(problem, candidates, details, extra)
+        else:
+            candidates["primal_upper"].append(Bound(0.0, "certificate", 0.0, "y = 0: no branch"))
+            candidates["dual_lower"].append(Bound(0.0, "certificate", 0.0, "λ = 0"))
+            extra["branches"] = 0
+        if candidates["dual_lower"]:
+            best = max(candidates["dual_lower"], key=lambda b: b.value)
+            candidates["primal_lower"].append(
+                Bound(best.value, best.kind, best.residual, f"{WEAK_DUALITY}; {best.how}")
+            )
+        for certificate in list(candidates["primal_upper"]):
+            candidates["dual_upper"].append(
+                Bound(certificate.value, certificate.kind, certificate.residual, WEAK_DUALITY)
+            )
+        self._search(problem, budget, candidates, details, extra)
+        candidates["branches_lower"] = [_branch_lower_bound(y)]
+        if "branches" in extra:
+            candidates["branches_upper"] = [
+                Bound(
+                    float(extra["branches"]), "certificate", 0.0, "branches of the pruned network"
+                )
+            ]
+        return Evidence({"gap": 0.0}, candidates, details=details, extra=extra)
+
+    def _certify(
+        self,
+        problem: ReluProblem,
+        candidates: dict[str, list[Bound]],
+        details: list[str],
+        extra: dict,
+    ) -> None:
+        """The convex program, the network it maps to, and the exactly checked dual point."""
+        try:
+            solution = solve(problem)
+        except SolverFailure as exc:
+            details.append(f"convex program not solved ({exc}): no certificate")
+            return
+        scale = problem.t if problem.L == 3 else 1.0
+        rebuilt = reconstruct(problem, solution)
+        network_bound = primal_certificate(
+            problem.X,
+            problem.y[:, None],
+            rebuilt.network,
+            "t",
+            t=problem.t,
+            how=f"parallel ReLU network from the convex solution, {rebuilt.branches} branches "
+            f"(Carathéodory-pruned from {rebuilt.groups})",
+        )
+        candidates["primal_upper"].append(network_bound)
+        extra.update(
+            branches=rebuilt.branches,
+            convex_value=solution.value / scale,
+            unpruned_cost=rebuilt.cost_unpruned,
+        )
+        details.append(
+            f"convex program ({solution.solver}, {solution.status}): {solution.value / scale:.10g}"
+            f"; network: {network_bound.value:.10g} with {rebuilt.branches} branches "
+            f"(from {rebuilt.groups}), residual {network_bound.residual:.1e}"
+        )
+        dual = dual_certificate(problem, solution.dual, solution.outer_dual)
+        extra["rho"] = float(dual.rho)
+        candidates["dual_lower"].append(
+            Bound(
+                dual.value,
+                "certificate",
+                0.0,
+                f"solver λ checked over {_pattern_text(problem)} by NNLS cone projections, "
+                f"divided by the certified maximum {dual.rho:.12g}",
+            )
+        )
+
+    def _search(
+        self,
+        problem: ReluProblem,
+        budget: Budget,
+        candidates: dict[str, list[Bound]],
+        details: list[str],
+        extra: dict,
+    ) -> None:
+        """Falsification on parallel networks (2(N + 1) branches) and, at L = 3, the contrast
+        with the standard network (reported only)."""
+        N, L = problem.X.shape[0], problem.L
+        rng = np.random.default_rng(budget.seed)
+        branches = SEARCH_BRANCHES * (N + 1)
+        width = N + 1 if L == 3 else 1
+        parallel = Architecture(L, "relu", branches=branches, width=width, parallel=True)
+        found = _search_bounds(problem, parallel, budget.restarts, budget, rng, "parallel")
+        candidates["primal_upper"] += found
+        certified = _best(candidates["dual_lower"], max)
+        extra["search"] = _summary(found, certified, branches, budget)
+        details.append(
+            f"search (parallel, {branches} branches, search-based): {_describe(extra['search'])}"
+        )
+        if L == 3:
+            standard = Architecture(3, "relu", width=branches)
+            starts = (budget.restarts + 1) // 2
+            found = _search_bounds(problem, standard, starts, budget, rng, "standard")
+            extra["standard_search"] = {**_summary(found, certified, 1, budget), "width": branches}
+            details.append(
+                f"standard network (width {branches}, search-based, not a bound on the parallel "
+                f"P): {_describe(extra['standard_search'])}"
+            )
+
+    def instances(self) -> SearchStrategy[Instance]:
+        return relu_instances()
+
+    def pinned_examples(self) -> list[PinnedExample]:
+        return [
+            PinnedExample(three_layer_example(), HOLDS, "5×2 data, L = 3 (cf. CLAIMS.md C5)"),
+            PinnedExample(
+                antipodal_example(), HOLDS, "X = [1; −1], y = (1, −1), L = 3: P = D = 2/t"
+            ),
+            PinnedExample(
+                Instance([[1.0], [2.0], [-1.0]], [1.0, 2.0, 3.0], L=2, t=1.0, label="d = 1"),
+                HOLDS,
+                "one feature, two directions u = ±1: P = D = 1 + 3 = 4",
+            ),
+            PinnedExample(
+                Instance(
+                    [[0.0, 1.0], [1.0, 1.0], [1.0, 1.0], [2.0, 1.0], [-1.0, 1.0]],
+                    [0.0, 1.0, 1.0, 0.0, 1.0],
+                    L=2,
+                    t=1.0,
+                    label="duplicate points, bias column",
+                ),
+                HOLDS,
+                "ties: duplicate rows share a hyperplane",
+            ),
+            PinnedExample(
+                Instance(np.eye(3)[:, :2], np.zeros(3), L=3, t=2.0, label="y = 0"),
+                HOLDS,
+                "zero labels: P = D = 0",
+            ),
+            PinnedExample(
+                Instance(
+                    [[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]],
+                    [1.0, 1.0, 1.0],
+                    L=2,
+                    t=1.0,
+                    label="zero row",
+                ),
+                INFEASIBLE,
+                "a zero data row has output 0 but label 1",
+            ),
+            PinnedExample(
+                Instance(
+                    [[1.0, 2.0], [1.0, 2.0], [0.5, -1.0]],
+                    [1.0, -1.0, 0.0],
+                    L=3,
+                    t=1.0,
+                    label="duplicate points, different labels",
+                ),
+                INFEASIBLE,
+                "two equal data rows with different labels",
+            ),
+        ]
+
+    def negative_controls(self) -> list[NegativeControl]:
+        base = two_layer_example()
+        return [
+            NegativeControl(
+                "pattern-removed",
+                "the λ of the group lasso over all patterns but the one carrying the most "
+                "weight is dual feasible (predicts D = that program's value)",
+                base,
+                lambda inst: {"dual": reduced_program_value(inst)},
+            ),
+            NegativeControl(
+                "single-branch",
+                "a single branch suffices to attain P (labels of both signs)",
+                base,
+                lambda inst: {"branches": 1.0},
+            ),
+            NegativeControl(
+                "standard-search-is-a-lower-bound",
+                "the standard three-layer network's search value is a lower bound on the "
+                "parallel network's P (X = [1; −1], y = (1, −1): standard 2√2, parallel 2)",
+                antipodal_example(),
+                lambda inst: {"primal": standard_search_value(inst)},
+            ),
+        ]
+
+
+_BOUNDS = ("primal_lower", "primal_upper", "dual_lower", "dual_upper")
+
+
+def _outer_count(problem: ReluProblem) -> dict[str, int]:
+    if problem.outer is None:
+        return {}
+    return {"outer_patterns": int(problem.outer.shape[0]) // 2}
+
+
+def _pattern_text(problem: ReluProblem) -> str:
+    text = f"{len(problem.inner)} inner patterns × 2 signs"
+    if problem.outer is not None:
+        text += f", for each of {problem.outer.shape[0]} outer groups (patterns × signs)"
+    return text
+
+
+def _best(bounds: list[Bound], pick) -> float | None:
+    return pick(b.value for b in bounds) if bounds else None
+
+
+def _search_bounds(
+    problem: ReluProblem,
+    arch: Architecture,
+    restarts: int,
+    budget: Budget,
+    rng: np.random.Generator,
+    name: str,
+) -> list[Bound]:
+    """Every start's network, re-evaluated (a start whose features lost rank is skipped)."""
+    outcome = local_search(
+        problem.X,
+        problem.y[:, None],
+        arch,
+        objective="t",
+        t=problem.t,
+        restarts=restarts,
+        max_iter=min(budget.max_iter, SEARCH_ITERATIONS),
+        rng=rng,
+    )
+    return [
+        primal_certificate(
+            problem.X,
+            problem.y[:, None],
+            model,
+            "t",
+            t=problem.t,
+            how=f"multi-start L-BFGS, {name} ReLU network",
+            bound_kind="search",
+        )
+        for model, value in zip(outcome.models, outcome.values, strict=True)
+        if math.isfinite(value)
+    ]
+
+
+def _summary(found: list[Bound], certified: float | None, branches: int, budget: Budget) -> dict:
+    """Best and median search values and their excess over the certified dual value."""
+    values = np.array([b.value for b in found])
+    summary: dict = {
+        "branches": branches,
+        "usable_starts": int(values.size),
+        "max_iterations": min(budget.max_iter, SEARCH_ITERATIONS),
+    }
+    if values.size == 0:
+        return summary
+    summary.update(best=float(values.min()), median=float(np.median(values)))
+    if certified is not None:
+        excess = (values - certified) / max(1.0, abs(certified))
+        summary.update(
+            relative_excess_best=float(excess.min()),
+            relative_excess_median=float(np.median(excess)),
+            reached=int(np.count_nonzero(excess <= REACHED)),
+        )
+    return summary
+
+
+def _describe(summary: dict) -> str:
+    if "best" not in summary:
+        return "no usable start (features never spanned R^N)"
+    text = (
+        f"{summary['usable_starts']} usable starts of ≤ {summary['max_iterations']} L-BFGS "
+        f"iterations, best {summary['best']:.10g}"
+    )
+    if "reached" in summary:
+        text += (
+            f", relative excess over the dual value {summary['relative_excess_best']:.2e} "
+            f"(median {summary['relative_excess_median']:.2e}), {summary['reached']} within "
+            f"{REACHED:g}"
+        )
+    return text
+
+
+def _branch_lower_bound(y: np.ndarray) -> Bound:
+    """Each branch's output is ``(·)_+`` times a scalar, of one sign: labels of both signs need
+    two branches."""
+    mixed = bool(np.any(y > 0) and np.any(y < 0))
+    needed = 2.0 if mixed else float(np.any(y != 0))
+    return Bound(needed, "closed-form", 0.0, "a branch's output has a single sign")
+
+
+def _infeasible(problem: ReluProblem, ray: np.ndarray, tol: float, extra: dict) -> Evidence:
+    """``y`` outside the span of every network output: the primal is infeasible, and
+    ``s·ray`` (orthogonal to every output) is dual feasible for every ``s`` with
+    ``yᵀray = ‖ray‖² > 0``: the dual is unbounded."""
+    residual = relative_residual(ray, problem.y)
+    message = (
+        f"y is not in the span of the outputs of any parallel ReLU network on X (relative "
+        f"distance {residual:.3e} > tolerance {tol:.1e}): a zero data row needs label 0 and "
+        "equal data rows need equal labels; fix the labels or add a bias (--bias)"
+    )
+    evidence = infeasible_evidence(
+        message,
+        "no network interpolates y",
+        "ray λ ⟂ every output, yᵀλ = ‖λ‖² > 0",
+        0.0,
+        float(ray @ problem.y),
+    )
+    evidence.extra.update(extra)
+    return evidence
+
+
+def two_layer_example() -> Instance:
+    """6×2 data with a bias column and labels of both signs (the negative controls' instance)."""
+    rng = np.random.default_rng(5)
+    X = np.hstack([rng.standard_normal((6, 1)), np.ones((6, 1))])
+    return Instance(X, [1.0, -0.5, 2.0, -1.0, 0.3, 1.5], L=2, t=1.0, label="6×2, bias")
+
+
+def three_layer_example() -> Instance:
+    """5×2 Gaussian data and labels, L = 3, t = 1 (a reproducible analogue of CLAIMS.md's)."""
+    rng = np.random.default_rng(2023)
+    return Instance(rng.standard_normal((5, 2)), rng.standard_normal(5), L=3, t=1.0, label="5×2")
+
+
+def antipodal_example() -> Instance:
+    return Instance([[1.0], [-1.0]], [1.0, -1.0], L=3, t=1.0, label="X = [1; −1]")
+
+
+def reduced_program_value(instance: Instance) -> float:
+    """Value of the L = 2 group lasso without the pattern that carries the most weight."""
+    y = instance.Y[:, 0]
+    problem = relu_problem(instance.X, y, 2, 1.0)
+    full = solve(problem)
+    heaviest = int(np.argmax(np.linalg.norm(full.point[:, 0], axis=-1).sum(axis=0)))
+    kept = problem.inner.without(heaviest)
+    return relu_two_layer_program(instance.X, y, kept.patterns).value
+
+
+def standard_search_value(instance: Instance) -> float:
+    """Best value multi-start search finds on the standard ReLU network (width 2(N + 1))."""
+    outcome = local_search(
+        instance.X,
+        instance.Y,
+        Architecture(instance.L, "relu", width=SEARCH_BRANCHES * (instance.N + 1)),
+        objective="t",
+        t=instance.t,
+        restarts=6,
+        max_iter=SEARCH_ITERATIONS,
+        rng=np.random.default_rng(0),
+    )
+    return float(outcome.values[outcome.best])
+
+
+CLAIM = ReluParallelZeroGap()
