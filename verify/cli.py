@@ -132,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _fmt(value: float | None) -> str:
-    if value is None:
+    if value is None or math.isnan(value):
         return "—"
     return f"{value:.10g}" if math.isfinite(value) else ("+inf" if value > 0 else "-inf")
 

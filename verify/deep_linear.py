@@ -101,16 +101,6 @@ def standard_t_weights(data: LinearData, L: int, t: float, width: int) -> Networ
     return Network(tuple(weights))
 
 
-def standard_weight_decay_weights(data: LinearData, L: int, width: int) -> Network:
-    """``W_1 = U Σ^{1/L}``, ``W_l = Σ^{1/L}``, ``W_L = Σ^{1/L} Vᵀ``: cost ``(L/2) Σ σ^{2/L}``."""
-    d, K = data.U.shape[0], data.Vt.shape[1]
-    root = data.s ** (1.0 / L)
-    weights = [_pad(data.U * root, d, width)]
-    weights += [_pad(np.diag(root), width, width) for _ in range(L - 2)]
-    weights.append(_pad(root[:, None] * data.Vt, width, K))
-    return Network(tuple(weights))
-
-
 def parallel_weights(data: LinearData, L: int, branches: int, norms: np.ndarray) -> ParallelNetwork:
     """One branch per singular pair ``(u_i, σ_i, v_i)``, layer norms given per branch.
 

@@ -61,7 +61,7 @@ from verify.deep_linear import (
 from verify.instances import Instance
 from verify.networks import primal_certificate
 from verify.result import INFEASIBLE, Bound
-from verify.search import Architecture, search_summary
+from verify.search import Architecture
 
 
 def dual_bounds(
@@ -173,11 +173,6 @@ class LinearStandardGap(DeepLinearClaim):
                 lambda inst: {"primal": inst.t ** (1 - inst.L) * analyse(inst).schatten(inst.L)},
             ),
         ]
-
-
-def summarise_search(summary: dict, claimed: float) -> dict:
-    """Transitional: the C4 module still imports this; use ``verify.search.search_summary``."""
-    return {**summary, **search_summary([summary["best"], summary["worst"]], claimed)}
 
 
 CLAIM = LinearStandardGap()

@@ -47,10 +47,10 @@ from verify.deep_linear import (
     dual_certificate,
     search_bounds,
     solver_dual_bounds,
-    standard_weight_decay_weights,
 )
 from verify.instances import Instance
 from verify.linalg import matrix_schatten_quasi_norm, schatten_quasi_norm
+from verify.lowrank import balanced_network
 from verify.networks import primal_certificate
 from verify.result import HOLDS, INFEASIBLE, Bound
 from verify.search import Architecture
@@ -137,7 +137,7 @@ class WeightDecaySchatten(DeepLinearClaim):
                 extra={"rank": data.rank, "infeasible": message},
                 verdict=INFEASIBLE,
             )
-        balanced = standard_weight_decay_weights(data, L, width)
+        balanced = balanced_network(data.U, data.s, data.Vt, L, width)
         candidates["primal_upper"] = [
             primal_certificate(
                 instance.X,
