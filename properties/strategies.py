@@ -13,9 +13,13 @@ from verify.instances import Instance
 from verify.strategies import (
     linear_instances,
     log_uniform,
+    lowrank_instances,
     orthonormal_columns,
+    rank1_instances,
+    relu_instances,
     rotation_seeds,
     spectra,
+    whitened_instances,
 )
 
 __all__ = [
@@ -23,10 +27,14 @@ __all__ = [
     "factor_tuples",
     "linear_instances",
     "log_uniform",
+    "lowrank_instances",
     "orthonormal_columns",
     "outside_range_instances",
+    "rank1_instances",
+    "relu_instances",
     "rotation_seeds",
     "spectra",
+    "whitened_instances",
 ]
 
 
