@@ -87,7 +87,10 @@ def main() -> None:
     parser.add_argument("--depths", type=int, nargs="+", default=[3, 6])
     parser.add_argument("--gd-seconds", type=float, default=60.0, help="cap on gradient descent")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true", help="N ∈ {10, 50}, 10 s caps")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.gd_seconds = [10, 50], 10.0
     rng = np.random.default_rng(args.seed)
     print(f"seed {args.seed}; times are best of 5 (certificates) or one run (search)")
     header = (
@@ -109,13 +112,14 @@ def main() -> None:
             gd_s, gd_ok, gd_it = time_to_optimum(
                 instance, "gradient-descent", start, args.gd_seconds
             )
-            ratio = f"{gd_s / lb_s:.1f}" + ("" if gd_ok else "+ (gd capped)")
+            ratio = f"{gd_s / lb_s:.1f}" + ("" if gd_ok else "+")
             lb_text = f"{lb_s:.3f}" + ("" if lb_ok else "*")
             print(
                 f"{n:>6}{L:>3}{svd * 1e3:>9.2f}{cert * 1e3:>9.2f}{cert / svd:>9.1f}"
                 f"{lb_text:>9}{lb_it:>7}{gd_s:>9.2f}{gd_it:>8}{ratio:>10}"
             )
     print("* L-BFGS did not reach 1e-8 relative within its budget")
+    print("+ gradient descent did not reach it within its time cap: the ratio is a lower bound")
 
 
 if __name__ == "__main__":

@@ -203,3 +203,8 @@ def test_report_refuses_a_bad_destination_and_writes_nothing(capsys, tmp_path, k
     assert code == 2 and out == "" and err.startswith("dualgap: error: --")
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert not (tmp_path / "out").exists()
+
+
+def test_verify_with_zero_examples_runs_only_pinned_examples_and_controls(capsys):
+    code, out, _ = run(capsys, "verify", "weight-decay-schatten", "--examples", "0")
+    assert code == 0 and "C2 weight-decay-schatten" in out
