@@ -6,6 +6,7 @@ and the claim modules make that point exactly feasible and re-evaluate it (see `
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import cvxpy as cp
@@ -31,7 +32,11 @@ def _solve(problem: cp.Problem, solver: str) -> None:
         raise ValueError(f"solver must be one of {SOLVERS}")
     options = {"eps": 1e-9, "max_iters": 200_000} if solver == "SCS" else {}
     try:
-        problem.solve(solver=solver, **options)
+        # An "inaccurate" solution is not an error here: the status is kept on the solution,
+        # and its point is made feasible and re-evaluated before it bounds anything.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate")
+            problem.solve(solver=solver, **options)
     except cp.error.SolverError as exc:
         raise SolverFailure(f"{solver}: {exc}") from None
     if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):

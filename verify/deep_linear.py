@@ -189,7 +189,8 @@ def solver_dual_bounds(
     # Make the solver's W exactly interpolating before it is used as a bidual certificate.
     W = primal.point + pseudo_inverse(X) @ (Y - X @ primal.point)
     details.append(
-        f"Clarabel: dual value {dual.value:.10g}, nuclear-norm value {radius * primal.value:.10g}"
+        f"Clarabel ({dual.status}, {primal.status}): dual value {dual.value:.10g}, "
+        f"nuclear-norm value {radius * primal.value:.10g}"
     )
     return [
         ("dual_lower", feasible_dual_bound(instance, dual.point, radius, "solver", "Clarabel Λ")),
