@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from properties.profile import examples
 from verify.arrangements import (
     chamber_patterns,
     general_position_count,
@@ -26,13 +27,6 @@ from verify.arrangements import (
 )
 from verify.relu_parallel import pattern_span
 from verify.strategies.common import rotation_seeds
-
-#: the thorough profile runs ten times as many examples
-THOROUGH = settings._current_profile == "thorough"
-
-
-def examples(count: int) -> int:
-    return 10 * count if THOROUGH else count
 
 
 @st.composite

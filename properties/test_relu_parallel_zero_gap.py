@@ -17,6 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from properties.profile import THOROUGH, examples
 from verify.claims import Budget, get
 from verify.claims.relu_parallel_zero_gap import (
     antipodal_example,
@@ -42,14 +43,7 @@ from verify.strategies.relu import DEFAULT_SIZES, THOROUGH_SIZES, relu_instances
 CLAIM = get("relu-parallel-zero-gap")
 #: no search: these tests are about the certificates (the search has its own tests)
 QUICK = Budget(seed=0, restarts=0)
-#: the thorough profile draws the larger instances
-THOROUGH = settings._current_profile == "thorough"
 SIZES = THOROUGH_SIZES if THOROUGH else DEFAULT_SIZES
-
-
-def examples(count: int) -> int:
-    """Examples per property: ten times as many in the thorough profile."""
-    return 10 * count if THOROUGH else count
 
 
 def hand_forward(network, X: np.ndarray) -> tuple[np.ndarray, float]:
