@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 
-# Before numpy is imported: multi-threaded BLAS only adds contention on these tiny problems.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import pytest
 from hypothesis import settings
+
+import verify  # noqa: F401  (before numpy: selects single-threaded BLAS, see verify/__init__.py)
 
 settings.register_profile("dev", max_examples=10, deadline=None, print_blob=True)
 settings.register_profile("thorough", max_examples=300, deadline=None, print_blob=True)
@@ -24,11 +23,3 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", _default))
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hypothesis profile: {settings._current_profile}"
-
-
-@pytest.fixture
-def fast_budget():
-    """A cheaper budget for property tests: fewer search restarts, same tolerances."""
-    from verify.claims import Budget
-
-    return Budget(seed=0, restarts=3)

@@ -38,7 +38,7 @@ from verify.rank1 import (
 from verify.result import FAILS, HOLDS, INFEASIBLE, judge
 from verify.strategies.rank1 import ZERO_GAP, rank1_instances, whitened_instances
 from verify.symbolic_rank1 import sqrt2_cofactor, verify_all
-from verify.whitened import explore, orientation
+from verify.whitened import orientation, whitened_gap_bounds
 
 #: a light search for the generated-instance properties (the pinned examples use the default)
 QUICK = Budget(seed=0, restarts=2, max_iter=400)
@@ -372,7 +372,7 @@ def test_symbolic_identities_hold() -> None:
 def test_whitened_rows_are_exact_and_gap_iff_mixed_signs(instance: Instance) -> None:
     """Orthonormal rows: ``P = ℓ_{2/3}(‖y₊‖, ‖y₋‖)/t`` and ``D = ℓ₁(…)/t``, certified from both
     sides; a certified gap iff ``y`` has both signs."""
-    finding = explore(instance, np.random.default_rng(0))
+    finding = whitened_gap_bounds(instance, np.random.default_rng(0))
     assert finding.exact
     y, t = instance.Y[:, 0], instance.t
     p, m = np.linalg.norm(relu(y)), np.linalg.norm(relu(-y))
@@ -388,7 +388,7 @@ def test_whitened_rows_are_exact_and_gap_iff_mixed_signs(instance: Instance) -> 
 def test_whitened_columns_bounds_are_ordered_and_labelled(instance: Instance) -> None:
     """Orthonormal columns: the proved bounds sit below the certified and searched upper bounds;
     a single column is rank 1 and exact; otherwise ``P``'s upper bound rests on search."""
-    finding = explore(instance, np.random.default_rng(0), restarts=1, max_iter=100)
+    finding = whitened_gap_bounds(instance, np.random.default_rng(0), restarts=1, max_iter=100)
     tol = 1e-9
     assert finding.dual_lower.value <= finding.primal_lower.value * (1 + tol)
     if finding.primal_upper is not None:
@@ -413,7 +413,9 @@ def test_whitened_gap_is_certified_on_the_rank1_counterexample() -> None:
     """``X = [1; −1]/√2`` has an orthonormal column: the counterexample, whitened, has a
     certified gap ``P = 4``, ``D = 2√2`` (``t = 1``)."""
     X = COUNTEREXAMPLE.X / math.sqrt(2)
-    finding = explore(Instance(X, np.array([1.0, -1.0]), L=3, t=1.0), np.random.default_rng(0))
+    finding = whitened_gap_bounds(
+        Instance(X, np.array([1.0, -1.0]), L=3, t=1.0), np.random.default_rng(0)
+    )
     assert finding.exact and finding.gap_certified
     assert math.isclose(finding.primal_lower.value, 4.0, rel_tol=1e-12)
     assert math.isclose(finding.dual_upper.value, 2 * math.sqrt(2), rel_tol=1e-12)

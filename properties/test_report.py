@@ -18,7 +18,6 @@ import pytest
 from matplotlib import image
 
 from verify.claims import REGISTRY, Budget
-from verify.explore import ClaimRun, explore_many
 from verify.figures import LINEAR_SPECTRA, linear_relative_gaps, rank1_curves
 from verify.figures import seeded_linear_instance as linear_instance
 from verify.report import (
@@ -38,6 +37,7 @@ from verify.report import (
     write_report,
 )
 from verify.result import INFEASIBLE
+from verify.runner import ClaimRun, run_claims
 
 CHEAP = Budget(seed=0, restarts=1, solver=False, max_iter=200)
 SEED, EXAMPLES = 0, 1
@@ -62,7 +62,7 @@ RECORDED = {
 
 @pytest.fixture(scope="module")
 def runs() -> list[ClaimRun]:
-    return explore_many(list(REGISTRY.values()), EXAMPLES, SEED, CHEAP)
+    return run_claims(list(REGISTRY.values()), EXAMPLES, SEED, CHEAP)
 
 
 @pytest.fixture(scope="module")

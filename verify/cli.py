@@ -18,9 +18,9 @@ from typing import Any
 
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
-from verify.explore import PROFILES, ClaimRun, explore_many
 from verify.instances import InstanceError, load
 from verify.result import HOLDS, INFEASIBLE, CheckResult, library_versions
+from verify.runner import PROFILES, ClaimRun, run_claims
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 
@@ -127,7 +127,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(result.dumps(indent=2))
     else:
-        print(format_result(result, claim.title))
+        print(format_result(result, claim.title, claim.shown_fields))
     if result.verdict == INFEASIBLE:
         reason = result.extra.get("infeasible", "the instance is infeasible")
         print(f"dualgap: error: {reason}", file=sys.stderr)
@@ -141,8 +141,9 @@ def _fmt(value: float | None) -> str:
     return f"{value:.10g}" if math.isfinite(value) else ("+inf" if value > 0 else "-inf")
 
 
-def format_result(result: CheckResult, title: str = "") -> str:
-    """Human-readable rendering of one check."""
+def format_result(result: CheckResult, title: str = "", shown_fields: tuple[str, ...] = ()) -> str:
+    """Human-readable rendering of one check; ``shown_fields`` are the claim's ``extra`` keys
+    worth a line (:attr:`verify.claims.Claim.shown_fields`)."""
     summary = " ".join(f"{k}={v}" for k, v in result.instance.items())
     lines = [
         f"claim      {result.claim}" + (f" — {title}" if title else ""),
@@ -161,7 +162,7 @@ def format_result(result: CheckResult, title: str = "") -> str:
             f"  {name:<28}{_fmt(bound.value):<20}{bound.kind:<12}"
             f"residual {bound.residual:.1e}  {bound.how}"
         )
-    for key in ("rank", "width", "branches", "threshold"):
+    for key in shown_fields:
         if key in result.extra:
             lines.append(f"{key:<11}{result.extra[key]}")
     if result.details:
@@ -214,7 +215,7 @@ def _run_claims(args: argparse.Namespace, profile_name: str) -> tuple[list[Claim
         f"instances per claim, {args.jobs} job(s)",
         file=sys.stderr,
     )
-    runs = explore_many(claims, examples, args.seed, budget, _Progress(), jobs=args.jobs)
+    runs = run_claims(claims, examples, args.seed, budget, _Progress(), jobs=args.jobs)
     names = " ".join(c.id for c in claims) if getattr(args, "claims", []) else ""
     command = f"dualgap {args.command} {names} --seed {args.seed} --examples {examples}"
     if args.command == "verify":

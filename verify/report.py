@@ -1,6 +1,6 @@
 """The reproducibility report: Table 1 of the paper regenerated from measured runs.
 
-:func:`write_report` turns the exploration runs (:class:`verify.explore.ClaimRun`) into
+:func:`write_report` turns the exploration runs (:class:`verify.runner.ClaimRun`) into
 ``report.md`` (Table 1, one section per claim, versions, the command to reproduce),
 ``table1.tex``, ``results.json`` (every check result) and the figures of :mod:`verify.figures`.
 
@@ -38,8 +38,8 @@ import numpy as np
 
 from verify import figures
 from verify.claims import Claim
-from verify.explore import ClaimRun, Outcome
 from verify.result import FAILS, INFEASIBLE, CheckResult, library_versions
+from verify.runner import ClaimRun, Outcome
 
 ZERO_GAP = "zero gap"
 GAP = "gap"

@@ -216,7 +216,7 @@ def _search_bounds(
     return found
 
 
-def explore(
+def whitened_gap_bounds(
     instance: Instance,
     rng: np.random.Generator,
     restarts: int = 4,

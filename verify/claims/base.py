@@ -116,6 +116,8 @@ class Claim(ABC):
     rtol: float = 1e-9
     #: the verdict the project records for generated (valid, feasible) instances
     expected: str = HOLDS
+    #: ``extra`` keys that the human-readable output of a check shows, in this order
+    shown_fields: tuple[str, ...] = ()
 
     def validate(self, instance: Instance) -> None:
         """Raise :class:`~verify.instances.InstanceError` unless the claim applies."""

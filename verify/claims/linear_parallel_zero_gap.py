@@ -79,6 +79,7 @@ class LinearParallelZeroGap(DeepLinearClaim):
         "(β/L) ΣΣ||W||^L gives β||X⁺Y||_*, plain weight decay (L/2) Σ σ_i^(2/L)"
     )
     required = ("L", "t")
+    shown_fields = ("rank", "branches")
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L, t = instance.L, instance.t

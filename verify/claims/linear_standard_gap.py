@@ -88,6 +88,7 @@ class LinearStandardGap(DeepLinearClaim):
         "with a positive gap iff L >= 3 and rank(X⁺Y) >= 2"
     )
     required = ("L", "t")
+    shown_fields = ("rank", "width")
 
     def predictions(self, data: LinearData, L: int, t: float) -> dict[str, float]:
         c = depth_scale(L, t)

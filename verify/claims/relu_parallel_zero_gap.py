@@ -124,6 +124,7 @@ class ReluParallelZeroGap(Claim):
         "P = D, both equal to a convex program over hyperplane arrangement patterns"
     )
     required = ("L", "t")
+    shown_fields = ("branches", "patterns", "outer_patterns")
     rtol = 1e-6
 
     def validate(self, instance: Instance) -> None:

@@ -114,6 +114,7 @@ class ReluRank1ThreeLayer(Claim):
         "unconditioned P = D fails, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2)"
     )
     required = ("L", "t")
+    shown_fields = ("zero_gap_condition",)
 
     def validate(self, instance: Instance) -> None:
         super().validate(instance)

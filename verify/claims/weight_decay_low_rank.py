@@ -204,6 +204,7 @@ class WeightDecayLowRank(Claim):
         "hard-threshold-like for L ≥ 3 with threshold τ = ((L−1)/(L−2))(β(L−2))^(L/(2L−2))"
     )
     required = ("L", "beta")
+    shown_fields = ("rank", "threshold", "width")
 
     def validate(self, instance: Instance) -> None:
         super().validate(instance)

@@ -107,6 +107,7 @@ class WeightDecaySchatten(DeepLinearClaim):
         "the dual side after optimising t is (L/2) ||X⁺Y||_*^(2/L)"
     )
     required = ("L",)
+    shown_fields = ("rank",)
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L = instance.L

@@ -1,4 +1,4 @@
-"""Property exploration: run a claim on pinned, generated and negative-control instances.
+"""Claim runs: each claim on its pinned, generated and negative-control instances.
 
 Generated instances come from the claim's hypothesis strategy, drawn under a fixed
 ``hypothesis.seed`` so that a run is reproduced exactly by its seed (printed with every run).
@@ -153,7 +153,7 @@ def _run_task(task: tuple[str, str, Any], budget: Budget) -> Outcome:
     return Outcome(kind, control.name, verdict, REFUTED, result, control.instance)
 
 
-def explore_many(
+def run_claims(
     claims: list[Claim],
     examples: int,
     seed: int,
@@ -194,14 +194,3 @@ def explore_many(
             ):
                 record(task, outcome)
     return [runs[claim.id] for claim in claims]
-
-
-def explore(
-    claim: Claim,
-    examples: int,
-    seed: int,
-    budget: Budget,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> ClaimRun:
-    """Pinned examples, then ``examples`` generated instances, then the negative controls."""
-    return explore_many([claim], examples, seed, budget, progress)[0]
