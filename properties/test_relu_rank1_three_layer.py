@@ -213,9 +213,9 @@ def test_check_is_exact_and_the_condition_predicts_the_gap(instance: Instance) -
     assert condition == rows_aligned
     assert condition == instance.label.endswith(ZERO_GAP)
     if condition:
-        assert abs(gap_hi) <= tol * max(1.0, P) and result.extra["paper_claim"] == HOLDS
+        assert abs(gap_hi) <= tol * max(1.0, P) and result.extra["abstract_reading"] == HOLDS
     else:
-        assert gap_lo > 1e-4 * D and result.extra["paper_claim"] == FAILS
+        assert gap_lo > 1e-4 * D and result.extra["abstract_reading"] == FAILS
     assert D * (1 - EXACT) <= P <= math.sqrt(2) * D * (1 + EXACT)
     search = result.extra["search"]
     if search["best"] is not None:
@@ -247,15 +247,15 @@ def test_minimal_counterexample_values() -> None:
     assert math.isclose(result.predicted["dual"], 2.0, rel_tol=EXACT)
     assert math.isclose(result.primal_value, 2 * math.sqrt(2), rel_tol=1e-9)
     assert math.isclose(result.dual_value, 2.0, rel_tol=1e-9)
-    assert result.extra["paper_claim"] == FAILS and not result.extra["zero_gap_condition"]
+    assert result.extra["abstract_reading"] == FAILS and not result.extra["zero_gap_condition"]
     same = Instance(COUNTEREXAMPLE.X, np.array([1.0, 1.0]), L=3, t=1.0)
     result = CLAIM.check(same, QUICK)
     assert math.isclose(result.predicted["primal"], 2.0, rel_tol=EXACT)
     assert math.isclose(result.predicted["gap"], 0.0, abs_tol=EXACT)
-    assert result.extra["paper_claim"] == HOLDS
+    assert result.extra["abstract_reading"] == HOLDS
     # Minimal: a single row never has a gap (one side of c is empty).
     single = Instance(np.array([[-2.0, 1.0]]), np.array([3.0]), L=3, t=0.5)
-    assert CLAIM.check(single, QUICK).extra["paper_claim"] == HOLDS
+    assert CLAIM.check(single, QUICK).extra["abstract_reading"] == HOLDS
 
 
 def test_infeasible_labels_are_an_outcome_not_an_error() -> None:

@@ -607,7 +607,7 @@ def _counterexamples(run: ClaimRun) -> list[str]:
     against_paper = [
         o
         for o in run.outcomes
-        if o.kind != "control" and o.result.extra.get("paper_claim") == FAILS
+        if o.kind != "control" and o.result.extra.get("abstract_reading") == FAILS
     ]
     if against_paper:
         smallest = min(against_paper, key=lambda o: tuple(o.result.instance[k] for k in "NdK"))
@@ -642,10 +642,12 @@ def _matrix(array: np.ndarray) -> str:
 
 
 def _corrections(run: ClaimRun) -> list[str]:
-    measured = [o for o in run.outcomes if o.kind != "control" and "paper_claim" in o.result.extra]
+    measured = [
+        o for o in run.outcomes if o.kind != "control" and "abstract_reading" in o.result.extra
+    ]
     if not measured:
         return ["None: the statement is checked as formulated (see the negative controls above)."]
-    fails = sum(o.result.extra["paper_claim"] == FAILS for o in measured)
+    fails = sum(o.result.extra["abstract_reading"] == FAILS for o in measured)
     confirmed = sum(o.ok for o in measured)
     return [
         f"The paper's statement fails on {fails} of {len(measured)} checked instances. What "

@@ -154,6 +154,9 @@ class ReluRank1ThreeLayer(Claim):
             "alpha": data.alpha.tolist(),
             "gamma": data.gamma.tolist(),
             "zero_gap_condition": condition,
+            # the abstract's statement read without further hypotheses (P = D for every Y);
+            # "paper_claim" is the same value under its 0.1 name, kept for one release
+            "abstract_reading": FAILS if positive_gap else HOLDS,
             "paper_claim": FAILS if positive_gap else HOLDS,
             "relative_gap": predicted["gap"] / predicted["dual"] if predicted["dual"] else 0.0,
             "search": summary,
