@@ -18,10 +18,10 @@ import time
 import numpy as np
 
 from verify.deep_linear import (
-    analyse,
+    aligned_dual_bound,
     bidual_bound,
     depth_scale,
-    dual_certificate,
+    linear_data,
     standard_t_weights,
 )
 from verify.instances import Instance
@@ -50,16 +50,16 @@ def best_time(fn, repeats: int = 5) -> float:
 
 
 def certificate_part(instance: Instance) -> None:
-    data = analyse(instance)
+    data = linear_data(instance)
     c = depth_scale(instance.L, instance.t)
     network = standard_t_weights(data, instance.L, instance.t, data.rank)
     primal_certificate(instance.X, instance.Y, network, "t", t=instance.t, how="benchmark")
-    dual_certificate(instance, data, c)
+    aligned_dual_bound(instance, data, c)
     bidual_bound(instance, data.W, c, "certificate", "benchmark", data.s)
 
 
 def time_to_optimum(instance: Instance, method: str, start: np.ndarray, budget_s: float):
-    data = analyse(instance)
+    data = linear_data(instance)
     target = depth_scale(instance.L, instance.t) * data.schatten(instance.L) * (1 + 1e-8)
     core = data.s[:, None] * data.Vt
     arch = Architecture(L=instance.L, width=data.rank)
@@ -102,10 +102,10 @@ def main() -> None:
     for n in args.sizes:
         for L in args.depths:
             instance = make_instance(n, L, rng)
-            W = analyse(instance).W
+            W = linear_data(instance).W
             svd = best_time(lambda W=W: np.linalg.svd(W))
             cert = best_time(lambda inst=instance: certificate_part(inst))
-            data = analyse(instance)
+            data = linear_data(instance)
             arch = Architecture(L=L, width=data.rank)
             start = search_starts(np.eye(data.rank), data.s[:, None] * data.Vt, arch, 1, rng)[0]
             lb_s, lb_ok, lb_it = time_to_optimum(instance, "L-BFGS-B", start, args.gd_seconds)

@@ -1,4 +1,4 @@
-"""Strategies for the test suite.
+"""Strategies for the test suite: the one place tests import strategies from.
 
 The instance strategies live in :mod:`verify.strategies` (``dualgap verify`` uses them too); this
 module re-exports them and adds what only the tests need: bad inputs and edge-case instances.
@@ -21,8 +21,13 @@ from verify.strategies import (
     spectra,
     whitened_instances,
 )
+from verify.strategies.rank1 import ZERO_GAP
+from verify.strategies.relu import DEFAULT_SIZES, THOROUGH_SIZES
 
 __all__ = [
+    "DEFAULT_SIZES",
+    "THOROUGH_SIZES",
+    "ZERO_GAP",
     "bad_scalars",
     "factor_tuples",
     "linear_instances",

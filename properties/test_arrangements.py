@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from properties.profile import examples
+from properties.strategies import rotation_seeds
 from verify.arrangements import (
     chamber_patterns,
     general_position_count,
@@ -26,7 +27,6 @@ from verify.arrangements import (
     subspace_patterns,
 )
 from verify.relu_parallel import pattern_span
-from verify.strategies.common import rotation_seeds
 
 
 @st.composite

@@ -2,20 +2,25 @@
 
 Each claim must: reach its recorded verdict on generated instances with every accepted bound
 feasible within tolerance and every prediction inside its certified interval; reach the recorded
-verdict on each pinned edge case; refute every one of its negative controls; be reproducible
-from its seed; and produce strict JSON.
+verdict on each pinned edge case; refute every one of its negative controls; refuse the inputs it
+does not apply to, naming the field (:data:`REFUSED`); name every missing required field; be
+reproducible from its seed; and produce strict JSON.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from verify.claims import REGISTRY, Budget
+from verify.claims.weight_decay_low_rank import ORTHONORMAL_TOL
+from verify.instances import Instance, InstanceError, from_mapping
 from verify.result import HOLDS
 
 CLAIMS = list(REGISTRY.values())
@@ -56,6 +61,115 @@ def test_every_negative_control_is_refuted(claim):
     for control in controls:
         refuted, result = claim.refutes(control)
         assert refuted, (control.name, control.statement, result.intervals)
+
+
+ANTIPODAL = (np.array([[1.0], [-1.0]]), np.array([1.0, -1.0]))
+NOT_ORTHONORMAL = np.array([[1.0, 0.5], [0.0, 1.0], [0.0, 0.0]])
+
+#: Instances each claim does not apply to: (claim, what is wrong, instance, field, fix fragment).
+#: Each must be refused with an ``InstanceError`` naming the field (and the fix, where given).
+REFUSED: list[tuple[str, str, Callable[[], Instance], str, str]] = [
+    ("linear-standard-gap", "no t", lambda: Instance(np.eye(2), np.eye(2), L=3), "t", ""),
+    ("linear-parallel-zero-gap", "no t", lambda: Instance(np.eye(2), np.eye(2), L=3), "t", ""),
+    (
+        "weight-decay-low-rank",
+        "non-orthonormal X",
+        lambda: Instance(NOT_ORTHONORMAL, np.ones((3, 1)), L=3, beta=1.0),
+        "X",
+        "qr",
+    ),
+    (
+        "weight-decay-low-rank",
+        "X orthonormal only up to 10× the tolerance",
+        lambda: Instance(np.eye(2) * (1 + 10 * ORTHONORMAL_TOL), np.eye(2), L=3, beta=1.0),
+        "X",
+        "orthonormal",
+    ),
+    (
+        "weight-decay-low-rank",
+        "more columns than rows",
+        lambda: Instance(np.ones((1, 2)) / np.sqrt(2), np.ones(1), L=3, beta=1.0),
+        "X",
+        "",
+    ),
+    ("weight-decay-low-rank", "no beta", lambda: Instance(np.eye(2), np.eye(2), L=3), "beta", ""),
+    (
+        "relu-parallel-zero-gap",
+        "vector labels",
+        lambda: Instance(np.eye(3), np.eye(3)[:, :2], L=2, t=1.0),
+        "Y",
+        "1-D",
+    ),
+    (
+        "relu-parallel-zero-gap",
+        "L = 4",
+        lambda: Instance(np.eye(2), [1.0, -1.0], L=4, t=1.0),
+        "L",
+        "",
+    ),
+    ("relu-parallel-zero-gap", "no t", lambda: Instance(np.eye(2), [1.0, -1.0], L=3), "t", ""),
+    (
+        "relu-parallel-zero-gap",
+        "program too large",
+        lambda: Instance(np.ones((12, 3)), np.ones(12), L=3, t=1.0),
+        "X",
+        "reduce",
+    ),
+    (
+        "relu-rank1-three-layer",
+        "rank-2 X",
+        lambda: Instance(np.eye(2), np.ones(2), L=3, t=1.0),
+        "X",
+        "",
+    ),
+    (
+        "relu-rank1-three-layer",
+        "zero X",
+        lambda: Instance(np.zeros((2, 2)), np.zeros(2), L=3, t=1.0),
+        "X",
+        "",
+    ),
+    (
+        "relu-rank1-three-layer",
+        "rank 1 only up to 1e-6",
+        lambda: Instance(np.outer([1, 2], [1, 1]) + 1e-6 * np.eye(2), np.ones(2), L=3, t=1.0),
+        "X",
+        "",
+    ),
+    ("relu-rank1-three-layer", "no t", lambda: Instance(*ANTIPODAL, L=3), "t", ""),
+    ("relu-rank1-three-layer", "L = 2", lambda: Instance(*ANTIPODAL, t=1.0), "L", ""),
+    ("relu-rank1-three-layer", "L = 4", lambda: Instance(*ANTIPODAL, L=4, t=1.0), "L", ""),
+    (
+        "relu-rank1-three-layer",
+        "width 1",
+        lambda: Instance(*ANTIPODAL, L=3, t=1.0, width=1),
+        "width",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("claim_id", "make", "field", "fix"),
+    [(claim_id, make, field, fix) for claim_id, _, make, field, fix in REFUSED],
+    ids=[f"{claim_id}: {why}" for claim_id, why, *_ in REFUSED],
+)
+def test_inputs_a_claim_does_not_apply_to_are_refused_naming_the_field(claim_id, make, field, fix):
+    with pytest.raises(InstanceError) as info:
+        REGISTRY[claim_id].check(make(), Budget(seed=0, restarts=1))
+    assert info.value.field == field
+    assert fix.lower() in str(info.value).lower()
+
+
+@pytest.mark.parametrize("claim", CLAIMS, ids=IDS)
+def test_every_missing_required_field_is_named(claim):
+    complete = claim.pinned_examples()[0].instance
+    for name in claim.required:
+        data = {"X": complete.X, "Y": complete.Y}
+        data |= {other: getattr(complete, other) for other in claim.required if other != name}
+        with pytest.raises(InstanceError) as info:
+            from_mapping(data, claim.required)
+        assert info.value.field == name
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=IDS)

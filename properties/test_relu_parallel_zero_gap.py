@@ -18,6 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from properties.profile import THOROUGH, examples
+from properties.strategies import DEFAULT_SIZES, THOROUGH_SIZES, relu_instances, rotation_seeds
 from verify.claims import Budget, get
 from verify.claims.relu_parallel_zero_gap import (
     antipodal_example,
@@ -28,17 +29,15 @@ from verify.claims.relu_parallel_zero_gap import (
 )
 from verify.cli import main
 from verify.convex import relu_three_layer_program, relu_two_layer_program
-from verify.instances import Instance, InstanceError
+from verify.instances import Instance
 from verify.relu_parallel import (
     conic_caratheodory,
-    dual_certificate,
     reconstruct,
     relu_problem,
+    rescaled_dual_point,
     solve,
 )
 from verify.result import FAILS, HOLDS, INFEASIBLE, judge
-from verify.strategies.common import rotation_seeds
-from verify.strategies.relu import DEFAULT_SIZES, THOROUGH_SIZES, relu_instances
 
 CLAIM = get("relu-parallel-zero-gap")
 #: no search: these tests are about the certificates (the search has its own tests)
@@ -156,7 +155,7 @@ def test_clarabel_and_scs_agree(instance):
     assert scs.value == pytest.approx(clarabel.value, rel=1e-5)
     # SCS's λ, made feasible by the same exact check, is a valid lower bound (up to the
     # tolerance within which the primal certificate interpolates).
-    certified = dual_certificate(problem, scs.dual)
+    certified = rescaled_dual_point(problem, scs.dual)
     result = CLAIM.check(instance, QUICK)
     assert certified.value <= result.primal_value * (1 + result.tolerance)
     assert certified.value == pytest.approx(clarabel.value, rel=1e-4)
@@ -180,7 +179,7 @@ def test_the_dual_certificate_is_feasible_at_sampled_first_layers(instance, rng)
         return
     problem = relu_problem(instance.X, y, instance.L, instance.t)
     solution = solve(problem)
-    lam = dual_certificate(problem, solution.dual, solution.outer_dual).multipliers
+    lam = rescaled_dual_point(problem, solution.dual, solution.outer_dual).multipliers
     X, d = instance.X, instance.d
     worst = 0.0
     for _ in range(2000):
@@ -207,16 +206,13 @@ def test_a_pattern_removed_is_caught_by_the_exact_check():
     reduced_problem = replace(problem, inner=problem.inner.without(heaviest))
     reduced = relu_two_layer_program(instance.X, y, reduced_problem.inner.patterns)
     assert not reduced_problem.certified
-    assert dual_certificate(reduced_problem, reduced.dual).rho <= 1 + 1e-6
-    assert dual_certificate(problem, reduced.dual).rho > 1 + 1e-3
+    assert rescaled_dual_point(reduced_problem, reduced.dual).rho <= 1 + 1e-6
+    assert rescaled_dual_point(problem, reduced.dual).rho > 1 + 1e-3
     assert reduced.value > full.value * (1 + 1e-3)
     assert reduced_program_value(instance) == pytest.approx(reduced.value, rel=1e-9)
 
 
-def test_negative_controls_are_refuted_by_the_certified_intervals():
-    for control in CLAIM.negative_controls():
-        refuted, result = CLAIM.refutes(control, QUICK)
-        assert refuted, (control.name, result.intervals)
+def test_mixed_labels_need_two_branches_and_the_pruned_network_has_at_most_n():
     lo, hi = CLAIM.check(two_layer_example(), QUICK).intervals["branches"]
     assert lo == 2 and hi <= two_layer_example().N
 
@@ -227,7 +223,7 @@ def test_search_never_beats_the_certified_value_and_the_contrast_is_recorded():
     search = result.extra["search"]
     assert search["branches"] >= instance.N + 1 and search["usable_starts"] >= 1
     assert search["best"] >= result.dual_value * (1 - 1e-9)
-    assert search["relative_excess_best"] >= -1e-9
+    assert search["relative_excess"] >= -1e-9
     assert 0 <= search["reached"] <= search["usable_starts"]
 
 
@@ -259,21 +255,6 @@ def test_a_bias_column_is_added_only_on_request():
     assert result.verdict == HOLDS
     # y = 1 = (0·x + 1)_+: a single unit u = (0, 1) of cost ‖u‖·1 = 1.
     assert result.primal_value == pytest.approx(1.0, rel=1e-8)
-
-
-@pytest.mark.parametrize(
-    ("instance", "field"),
-    [
-        (Instance(np.eye(3), np.eye(3)[:, :2], L=2, t=1.0), "Y"),
-        (Instance(np.eye(2), [1.0, -1.0], L=4, t=1.0), "L"),
-        (Instance(np.eye(2), [1.0, -1.0], L=3), "t"),
-        (Instance(np.ones((12, 3)), np.ones(12), L=3, t=1.0), "X"),
-    ],
-)
-def test_bad_input_names_the_field(instance, field):
-    with pytest.raises(InstanceError) as info:
-        CLAIM.check(instance, QUICK)
-    assert info.value.field == field
 
 
 def test_a_wrong_variant_fails():

@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
+from properties.strategies import ZERO_GAP, rank1_instances, whitened_instances
 from verify.claims.base import Budget
 from verify.claims.relu_rank1_three_layer import CLAIM, COUNTEREXAMPLE
 from verify.convex import _solve
-from verify.instances import Instance, InstanceError, from_mapping
+from verify.instances import Instance, InstanceError
 from verify.networks import Network
 from verify.rank1 import (
-    analyse,
     dual_constraint,
     dual_point,
     dual_value,
@@ -31,12 +31,12 @@ from verify.rank1 import (
     nonnegative_factors,
     primal_network,
     primal_value,
+    rank1_data,
     reduced_problem,
     silence_zero_sides,
     zero_gap,
 )
 from verify.result import FAILS, HOLDS, INFEASIBLE, judge
-from verify.strategies.rank1 import ZERO_GAP, rank1_instances, whitened_instances
 from verify.symbolic_rank1 import sqrt2_cofactor, verify_all
 from verify.whitened import orientation, whitened_gap_bounds
 
@@ -78,7 +78,7 @@ def test_network_output_has_the_two_sided_form(instance: Instance, seed: int) ->
 def test_reduced_problem_and_silencing_preserve_outputs(instance: Instance, seed: int) -> None:
     """A network fitting the reduced rows, silenced, outputs ``Y`` on ``X`` at no higher cost."""
     rng = np.random.default_rng(seed)
-    data = analyse(instance.X, instance.Y)
+    data = rank1_data(instance.X, instance.Y)
     Xr, Yr = reduced_problem(data)
     net = random_network(rng, instance.d, instance.K)
     quiet = silence_zero_sides(net, data)
@@ -154,7 +154,7 @@ def brute_force_primal(alpha: np.ndarray, gamma: np.ndarray, s: float) -> float:
 @settings(max_examples=10, deadline=None)  # 4001-point grid per example
 @given(rank1_instances())
 def test_primal_closed_form_matches_brute_force(instance: Instance) -> None:
-    data = analyse(instance.X, instance.Y)
+    data = rank1_data(instance.X, instance.Y)
     s = data.radius(instance.t)
     closed = primal_value(data.alpha, data.gamma, s)
     brute = brute_force_primal(data.alpha, data.gamma, s)
@@ -168,7 +168,7 @@ def test_dual_point_is_feasible_on_the_unreduced_constraint(instance: Instance, 
     """Random first layers and neurons never violate the constraint the reduction computes
     exactly, and come close to it; the dual point's value is ``D``."""
     rng = np.random.default_rng(seed)
-    data = analyse(instance.X, instance.Y)
+    data = rank1_data(instance.X, instance.Y)
     t = instance.t
     Lam = dual_point(data, t)
     exact = dual_constraint(Lam, data, t)
@@ -204,7 +204,7 @@ def test_check_is_exact_and_the_condition_predicts_the_gap(instance: Instance) -
     tol = result.tolerance
     gap_lo, gap_hi = result.intervals["gap"]
     P, D = result.predicted["primal"], result.predicted["dual"]
-    data = analyse(instance.X, instance.Y)
+    data = rank1_data(instance.X, instance.Y)
     condition = zero_gap(data.alpha, data.gamma, tol)
     Y = instance.Y
     rows_aligned = np.linalg.matrix_rank(Y, tol=1e-9 * max(1.0, np.abs(Y).max())) <= 1 and bool(
@@ -278,21 +278,15 @@ def test_pinned_vector_values() -> None:
     against the brute-force grid."""
     examples = {e.instance.label: e.instance for e in CLAIM.pinned_examples()}
     orthogonal = CLAIM.check(examples["orthogonal vector sides"], QUICK)
-    data = analyse(examples["orthogonal vector sides"].X, examples["orthogonal vector sides"].Y)
+    data = rank1_data(examples["orthogonal vector sides"].X, examples["orthogonal vector sides"].Y)
     na, ng = np.linalg.norm(data.alpha), np.linalg.norm(data.gamma)
     expected = (na ** (2 / 3) + ng ** (2 / 3)) ** 1.5 / data.radius(1.0)
     assert math.isclose(orthogonal.predicted["primal"], expected, rel_tol=1e-12)
     acute = examples["acute vector sides"]
-    data = analyse(acute.X, acute.Y)
+    data = rank1_data(acute.X, acute.Y)
     s = data.radius(acute.t)
     brute = brute_force_primal(data.alpha, data.gamma, s)
     assert abs(primal_value(data.alpha, data.gamma, s) - brute) <= 1e-10
-
-
-@pytest.mark.parametrize("control", CLAIM.negative_controls(), ids=lambda c: c.name)
-def test_negative_controls_are_refuted(control) -> None:
-    refuted, result = CLAIM.refutes(control, QUICK)
-    assert refuted, (control.name, result.intervals, control.predict(control.instance))
 
 
 def test_wrong_closed_form_fails_against_the_intervals() -> None:
@@ -309,41 +303,10 @@ def test_wrong_closed_form_fails_against_the_intervals() -> None:
 # --- bad input ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("make", "field"),
-    [
-        (lambda: Instance(np.eye(2), np.ones(2), L=3, t=1.0), "X"),
-        (lambda: Instance(np.zeros((2, 2)), np.zeros(2), L=3, t=1.0), "X"),
-        (
-            lambda: Instance(np.outer([1, 2], [1, 1]) + 1e-6 * np.eye(2), np.ones(2), L=3, t=1.0),
-            "X",
-        ),
-        (lambda: Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=3), "t"),
-        (lambda: Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, t=1.0), "L"),
-        (lambda: Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=4, t=1.0), "L"),
-        (lambda: Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=3, t=1.0, width=1), "width"),
-    ],
-)
-def test_bad_input_raises_instance_error(make, field: str) -> None:
-    with pytest.raises(InstanceError) as err:
-        CLAIM.check(make())
-    assert err.value.field == field
-
-
 @pytest.mark.parametrize("t", [0.0, -1.0, math.inf])
 def test_non_positive_t_is_refused(t: float) -> None:
     with pytest.raises(InstanceError) as err:
         Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=3, t=t)
-    assert err.value.field == "t"
-
-
-def test_missing_fields_in_a_file_are_named() -> None:
-    data = {"X": COUNTEREXAMPLE.X, "Y": np.array([1.0, -1.0]), "t": 1.0}
-    with pytest.raises(InstanceError) as err:
-        from_mapping(data, CLAIM.required)
-    assert err.value.field == "L"
-    with pytest.raises(InstanceError) as err:
-        from_mapping({"X": COUNTEREXAMPLE.X, "Y": np.ones(2), "L": 3}, CLAIM.required)
     assert err.value.field == "t"
 
 

@@ -14,8 +14,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from properties.strategies import log_uniform
 from verify import lowrank, symbolic
-from verify.strategies.common import log_uniform
 
 EPS = np.finfo(float).eps
 #: the explicit formulas as numpy functions (lambdified once)

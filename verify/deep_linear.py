@@ -8,9 +8,10 @@ Everything rests on ``W* = X⁺Y`` and its compact SVD ``U diag(σ) Vᵀ``:
 * dual certificates: ``Λ = c (X⁺)ᵀ U Vᵀ`` made feasible by rescaling after ``‖XᵀΛ‖₂`` is
   recomputed; the matching upper bound on the dual is the bidual point ``W*`` (weak duality of
   the convex dual: ``tr(ΛᵀY) = ⟨XᵀΛ, W⟩ ≤ ‖XᵀΛ‖₂ ‖W‖_*`` for every ``W`` with ``XW = Y``);
-* infeasibility: ``Y`` outside the range of ``X`` (a certified unbounded dual ray) or a width
-  below ``rank(W*)``;
-* the falsification search on the exactly reduced problem (see :func:`search_bounds`).
+* a width below ``rank(W*)`` (:func:`too_narrow`).
+
+What the claims do with these (infeasibility evidence, solver cross-checks, the falsification
+search) is in :mod:`verify.claims.deep_linear_base`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, PinnedExample, infeasible_evidence
-from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
 from verify.instances import Instance
 from verify.linalg import (
     compact_svd,
@@ -32,10 +30,8 @@ from verify.linalg import (
     singular_values,
     spectral_norm,
 )
-from verify.networks import Model, Network, ParallelNetwork, primal_certificate
-from verify.result import HOLDS, INFEASIBLE, Bound
-from verify.search import Architecture, local_search, search_summary
-from verify.strategies.linear import linear_instances
+from verify.networks import Model, Network, ParallelNetwork
+from verify.result import Bound
 
 HOLDER_PROOF = (
     "generalised Hölder for Schatten quasi-norms, ‖W_1⋯W_L‖_{S_{2/L}} ≤ Π_{l≤L−2}‖W_l‖_F · "
@@ -43,6 +39,17 @@ HOLDER_PROOF = (
     "XW = Y and does not increase singular values"
 )
 BIDUAL_PROOF = "weak duality of the convex dual: tr(ΛᵀY) = ⟨XᵀΛ, W⟩ ≤ ‖XᵀΛ‖₂‖W‖_* when XW = Y"
+
+
+def weight_decay_value(s: np.ndarray, L: int) -> float:
+    """``(L/2) Σ σ_i^{2/L}``: plain weight decay's optimum (C2)."""
+    return L / 2 * float(np.sum(np.asarray(s) ** (2.0 / L)))
+
+
+def dual_side_value(nuclear: float, L: int) -> float:
+    """``min_t ((L−2)/2) t² + t^{−(L−2)} S = (L/2) S^{2/L}``: C2's dual side after optimising
+    ``t``."""
+    return L / 2 * nuclear ** (2.0 / L)
 
 
 def depth_scale(L: int, t: float) -> float:
@@ -74,7 +81,8 @@ class LinearData:
         return float(np.sum(self.s))
 
 
-def analyse(instance: Instance) -> LinearData:
+def linear_data(instance: Instance) -> LinearData:
+    """``W* = X⁺Y`` of the instance, its compact SVD and the interpolation residual."""
     X_pinv = pseudo_inverse(instance.X)
     W = X_pinv @ instance.Y
     U, s, Vt = compact_svd(W)
@@ -138,7 +146,7 @@ def _pad(A: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
-def dual_certificate(instance: Instance, data: LinearData, radius: float) -> Bound:
+def aligned_dual_bound(instance: Instance, data: LinearData, radius: float) -> Bound:
     """Lower bound on ``D = max tr(ΛᵀY) s.t. ‖XᵀΛ‖₂ ≤ radius`` from ``Λ = radius (X⁺)ᵀ U Vᵀ``."""
     Lam = radius * data.X_pinv.T @ (data.U @ data.Vt)
     return feasible_dual_bound(instance, Lam, radius, "certificate", "Λ = c (X⁺)ᵀ U Vᵀ")
@@ -172,52 +180,6 @@ def bidual_bound(
     return Bound(value, kind, residual, f"{how}; {BIDUAL_PROOF}")
 
 
-def solver_dual_bounds(
-    instance: Instance, radius: float, budget: Budget, details: list[str]
-) -> list[tuple[str, Bound]]:
-    """Clarabel's dual and bidual points, each made feasible and re-evaluated (small instances)."""
-    if not budget.solver or instance.N * instance.d * instance.K > budget.solver_max_size:
-        details.append("convex solver cross-check skipped (instance above the solver size limit)")
-        return []
-    X, Y = instance.X, instance.Y
-    try:
-        dual = spectral_dual(X, Y, radius)
-        primal = nuclear_norm_interpolation(X, Y)
-    except SolverFailure as exc:
-        details.append(f"convex solver cross-check failed: {exc}")
-        return []
-    # Make the solver's W exactly interpolating before it is used as a bidual certificate.
-    W = primal.point + pseudo_inverse(X) @ (Y - X @ primal.point)
-    details.append(
-        f"Clarabel ({dual.status}, {primal.status}): dual value {dual.value:.10g}, "
-        f"nuclear-norm value {radius * primal.value:.10g}"
-    )
-    return [
-        ("dual_lower", feasible_dual_bound(instance, dual.point, radius, "solver", "Clarabel Λ")),
-        ("dual_upper", bidual_bound(instance, W, radius, "solver", "Clarabel W, projected")),
-    ]
-
-
-def infeasible_labels(instance: Instance, data: LinearData, tol: float) -> Evidence | None:
-    """Evidence of infeasibility when ``Y`` is outside the range of ``X``, else ``None``.
-
-    The certificate is the ray ``Λ = Y − X X⁺ Y``: ``XᵀΛ = 0`` (recomputed) and
-    ``tr(ΛᵀY) = ‖Λ‖² > 0``, so ``sΛ`` is dual feasible for every ``s > 0`` and the dual is
-    unbounded, matching the infeasible primal.
-    """
-    if data.residual <= tol:
-        return None
-    ray = instance.Y - instance.X @ data.W
-    leak = relative_residual(instance.X.T @ ray, ray)
-    growth = float(np.sum(ray * instance.Y))
-    message = (
-        f"Y is not in the range of X (relative residual ‖XX⁺Y − Y‖/‖Y‖ = {data.residual:.3e} > "
-        f"tolerance {tol:.1e}): no linear network interpolates it; fix: use labels Y = X W"
-    )
-    ray_how = "ray Λ = Y − XX⁺Y: XᵀΛ = 0, tr(ΛᵀY) > 0"
-    return infeasible_evidence(message, "XW = Y has no solution", ray_how, leak, growth)
-
-
 def too_narrow(data: LinearData, width: int) -> str | None:
     """Why a network of this width cannot interpolate (rank of the product ≤ width), or None."""
     if width >= data.rank:
@@ -233,120 +195,3 @@ def lift_first_layer(model: Model, basis: np.ndarray) -> Model:
     if isinstance(model, ParallelNetwork):
         return ParallelNetwork(tuple(lift_first_layer(b, basis) for b in model.branches))
     return Network((basis @ model.weights[0], *model.weights[1:]), model.activation)
-
-
-def search_bounds(
-    instance: Instance,
-    data: LinearData,
-    arch: Architecture,
-    objective: str,
-    budget: Budget,
-    rng: np.random.Generator,
-    *,
-    t: float | None = None,
-    claimed: float,
-    how: str,
-) -> tuple[list[Bound], dict[str, float | bool]]:
-    """Multi-start local search; every start's final network is re-evaluated on ``X, Y``.
-
-    The search runs on the exactly reduced problem ``H W_2⋯W_L = diag(σ)Vᵀ`` with
-    ``W_1 = U H``: for any feasible network, replacing ``W_1`` by ``UUᵀW_1`` keeps
-    ``X W_1⋯W_L = Y`` (the product's component outside the range of ``U`` lies in the null space
-    of ``X``) and does not increase any norm, so the reduced problem has the same optimum.
-    It is also well conditioned where the raw one is not: the reduced features need full rank
-    ``r`` only, while raw features would have to span the data's whole row space.
-    Returns the bounds and a summary of the starts: best and worst value, and whether the best
-    reached the ``claimed`` optimum (within 1e-6 relative; it must never go below it, which the
-    judging of the claim's intervals checks).
-    """
-    core = data.s[:, None] * data.Vt
-    outcome = local_search(
-        np.eye(data.rank),
-        core,
-        arch,
-        objective=objective,
-        t=t,
-        restarts=budget.restarts,
-        max_iter=budget.max_iter,
-        rng=rng,
-    )
-    bounds = [
-        primal_certificate(
-            instance.X,
-            instance.Y,
-            lift_first_layer(model, data.U),
-            objective,
-            t=t,
-            how=how,
-            bound_kind="search",
-        )
-        for model in outcome.models
-    ]
-    return bounds, search_summary([b.value for b in bounds], claimed)
-
-
-class DeepLinearClaim(Claim):
-    """What the deep linear claims share: ``W* = X⁺Y`` analysed once, labels outside the range
-    of ``X`` answered as ``infeasible``, the linear instance strategy and edge cases."""
-
-    def evidence(self, instance: Instance, budget: Budget) -> Evidence:
-        data = analyse(instance)
-        infeasible = infeasible_labels(instance, data, self.tolerance(instance))
-        if infeasible is not None:
-            return infeasible
-        return self.linear_evidence(instance, data, budget)
-
-    def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
-        raise NotImplementedError
-
-    def instances(self) -> SearchStrategy[Instance]:
-        return linear_instances()
-
-    def pinned_examples(self) -> list[PinnedExample]:
-        return linear_pinned_examples()
-
-
-def linear_pinned_examples() -> list[PinnedExample]:
-    """The edge cases every deep linear claim checks."""
-    rng = np.random.default_rng(20231)
-    X = rng.standard_normal((4, 3))
-    rank_one = X @ np.outer([1.0, -2.0, 0.5], [0.3, 1.0])
-    outside = np.vstack([np.eye(2), [[1.0, 0.0]]])  # 3×2 data, labels with a third direction
-    return [
-        PinnedExample(
-            Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"),
-            HOLDS,
-            "equal singular values, rank 2: P = 2√2, D = 2",
-        ),
-        PinnedExample(
-            Instance(X, rank_one, L=5, t=0.8, label="rank 1"),
-            HOLDS,
-            "rank 1: the Schatten and nuclear norms coincide",
-        ),
-        PinnedExample(
-            Instance(
-                np.eye(3), np.diag([2.0, 2.0, 2.0]), L=4, t=1.5, label="equal singular values"
-            ),
-            HOLDS,
-            "equal singular values, rank 3",
-        ),
-        PinnedExample(
-            Instance(X, X @ rng.standard_normal((3, 2)), L=2, t=1.0, label="L = 2"),
-            HOLDS,
-            "L = 2: no constrained layer",
-        ),
-        PinnedExample(
-            Instance(
-                outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0, label="Y outside range"
-            ),
-            INFEASIBLE,
-            "Y not in the range of X: primal infeasible, dual unbounded",
-        ),
-        PinnedExample(
-            Instance(
-                np.eye(3), np.diag([3.0, 2.0, 1.0]), L=3, t=1.0, width=2, label="width < rank"
-            ),
-            INFEASIBLE,
-            "width 2 below rank 3",
-        ),
-    ]

@@ -18,11 +18,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from verify.deep_linear import analyse as analyse_linear
+from verify.deep_linear import linear_data
 from verify.instances import Instance
 from verify.lowrank import depth_growth_beta, singular_value_curves, threshold_grid
-from verify.rank1 import analyse as analyse_rank1
-from verify.rank1 import dual_value, primal_value, zero_gap
+from verify.rank1 import dual_value, primal_value, rank1_data, zero_gap
 from verify.strategies.common import orthonormal_columns
 
 DPI = 120
@@ -77,7 +76,7 @@ def seeded_linear_instance(spectrum: Sequence[float], seed: int) -> Instance:
 def linear_relative_gaps(instance: Instance, depths: Sequence[int]) -> np.ndarray:
     """``(P_lin − D_lin)/P_lin`` at each depth, from the closed forms (C1): the common factor
     ``t^{−(L−2)}`` cancels, leaving ``1 − ‖W*‖_*/‖W*‖_{S_{2/L}}``."""
-    data = analyse_linear(instance)
+    data = linear_data(instance)
     return np.array([1.0 - data.nuclear / data.schatten(L) for L in depths])
 
 
@@ -193,7 +192,7 @@ def rank1_curves(samples: int = 721, t: float = 1.0) -> dict[str, np.ndarray]:
     X = np.array([[1.0], [-1.0]])
     primal, dual, aligned = [], [], []
     for angle in theta:
-        data = analyse_rank1(X, np.array([[np.cos(angle)], [np.sin(angle)]]))
+        data = rank1_data(X, np.array([[np.cos(angle)], [np.sin(angle)]]))
         s = data.radius(t)
         primal.append(primal_value(data.alpha, data.gamma, s))
         dual.append(dual_value(data.alpha, data.gamma, s))

@@ -138,7 +138,7 @@ def _side(Y: np.ndarray, part: np.ndarray) -> np.ndarray:
     return Y.T @ part / norm2 if norm2 > 0 else np.zeros(Y.shape[1])
 
 
-def analyse(X: np.ndarray, Y: np.ndarray) -> Rank1Data:
+def rank1_data(X: np.ndarray, Y: np.ndarray) -> Rank1Data:
     """Factor ``X`` and project ``Y`` (N×K) onto the attainable outputs ``c₊αᵀ + c₋γᵀ``.
 
     ``c₊`` and ``c₋`` are orthogonal, so the projection is the two separate least-squares fits.
@@ -323,7 +323,7 @@ def dual_constraint(Lam: np.ndarray, data: Rank1Data, t: float) -> float:
     )
 
 
-def dual_certificate(Y: np.ndarray, data: Rank1Data, t: float, residual: float) -> Bound:
+def rank1_dual_bound(Y: np.ndarray, data: Rank1Data, t: float, residual: float) -> Bound:
     """``Λ`` of :func:`dual_point`: its exact constraint recomputed, ``Λ`` shrunk into the
     feasible set if needed, ``tr(ΛᵀY)`` recomputed. ``residual`` is the caller's distance of
     ``X`` from ``c aᵀ`` (the reduced constraint set is exact for ``c aᵀ``)."""
@@ -343,20 +343,18 @@ def certified_bounds(
 ) -> dict[str, list[Bound]]:
     """Every exact bound on ``P(t)`` and ``D(t)`` for interpolable labels, keyed like
     :data:`verify.claims.base.BOUND_NAMES`: closed forms (proved), the explicit network and
-    parallel network (recomputed on ``X, Y``), the dual point (recomputed) and weak duality.
+    parallel network (recomputed on ``X, Y``) and the dual point (recomputed). Weak duality
+    (``P ≥ D``) is left to the caller (:meth:`verify.claims.base.Claim.check` applies it).
     """
     s = data.radius(t)
     P, D = primal_value(data.alpha, data.gamma, s), dual_value(data.alpha, data.gamma, s)
     # The closed forms are exact for c aᵀ and the projected labels: record both distances.
     off_rank1 = relative_residual(X - np.outer(data.c, data.a), X)
     closed = max(data.residual, off_rank1)
-    dual_lower = dual_certificate(Y, data, t, off_rank1)
+    dual_lower = rank1_dual_bound(Y, data, t, off_rank1)
     network = primal_network(data, t, width)
     return {
-        "primal_lower": [
-            Bound(P, "closed-form", closed, REDUCTION_PROOF),
-            Bound(dual_lower.value, "certificate", dual_lower.residual, "weak duality P ≥ D"),
-        ],
+        "primal_lower": [Bound(P, "closed-form", closed, REDUCTION_PROOF)],
         "primal_upper": [
             primal_certificate(X, Y, network, "t", t=t, how="explicit optimal weights (rank1)")
         ],

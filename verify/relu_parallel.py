@@ -163,7 +163,7 @@ class DualCertificate:
     rho: float
 
 
-def dual_certificate(
+def rescaled_dual_point(
     problem: ReluProblem, lam: np.ndarray, outer_dual: np.ndarray | None = None
 ) -> DualCertificate:
     """Make ``λ`` feasible for the dual of ``problem`` over its patterns and evaluate it.

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
 
 from verify.networks import Model, Network, ParallelNetwork
+from verify.result import Bound
 
 METHODS = ("L-BFGS-B", "gradient-descent")
 SEARCH_OBJECTIVES = ("t", "weight-decay", "ridge")
@@ -293,19 +295,133 @@ def local_search(
     return outcome
 
 
-def search_summary(values: list[float] | np.ndarray, claimed: float) -> dict[str, float | bool]:
-    """Best and worst of the starts' re-evaluated values, and whether the best reached the
-    ``claimed`` optimum (within 1e-6 relative). Whether any went *below* it is judged
-    elsewhere, against the certified lower bound."""
-    values = np.asarray(values, dtype=float)
-    excess = (float(values.min()) - claimed) / max(1.0, abs(claimed))
-    return {
-        "starts": int(values.size),
-        "best": float(values.min()),
-        "worst": float(values.max()),
-        "relative_excess": excess,
-        "reached": bool(abs(excess) <= 1e-6),
-    }
+#: A start "reaches" the claimed optimum when within this relative distance of it.
+REACHED = 1e-6
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    """What a falsification search did: how many starts ran, the re-evaluated values of the
+    usable ones (feasible within the tolerance), and how they compare with the ``claimed``
+    optimum. Whether any went *below* a certified lower bound is judged elsewhere (it is a
+    bound like any other), so the summary only reports."""
+
+    starts: int
+    values: tuple[float, ...]
+    claimed: float | None
+    max_iterations: int
+    reach: float = REACHED
+
+    @property
+    def usable(self) -> int:
+        return len(self.values)
+
+    @property
+    def best(self) -> float | None:
+        return min(self.values) if self.values else None
+
+    @property
+    def median(self) -> float | None:
+        return float(np.median(self.values)) if self.values else None
+
+    @property
+    def worst(self) -> float | None:
+        return max(self.values) if self.values else None
+
+    def _excess(self, value: float | None) -> float | None:
+        if value is None or self.claimed is None:
+            return None
+        return (value - self.claimed) / max(1.0, abs(self.claimed))
+
+    @property
+    def relative_excess(self) -> float | None:
+        """``(best − claimed)/max(1, |claimed|)``."""
+        return self._excess(self.best)
+
+    @property
+    def reached(self) -> int:
+        """Usable starts within :attr:`reach` (relative) of the claimed optimum."""
+        if self.claimed is None:
+            return 0
+        return sum(abs(self._excess(v)) <= self.reach for v in self.values)
+
+    def to_json(self) -> dict[str, float | int | None]:
+        return {
+            "starts": self.starts,
+            "usable_starts": self.usable,
+            "max_iterations": self.max_iterations,
+            "best": self.best,
+            "median": self.median,
+            "worst": self.worst,
+            "claimed": self.claimed,
+            "relative_excess": self.relative_excess,
+            "relative_excess_median": self._excess(self.median),
+            "reached": self.reached,
+            "reach": self.reach,
+        }
+
+    def describe(self) -> str:
+        if not self.values:
+            return f"{self.starts} starts, none usable (features never spanned the labels)"
+        text = (
+            f"{self.starts} starts ({self.usable} usable) of ≤ {self.max_iterations} L-BFGS "
+            f"iterations, best {self.best:.10g}"
+        )
+        if self.claimed is not None:
+            text += (
+                f", relative excess over {self.claimed:.10g}: {self.relative_excess:.2e} "
+                f"(median {self._excess(self.median):.2e}), {self.reached} within {self.reach:g}"
+            )
+        return text
+
+
+def search_bounds(
+    X: np.ndarray,
+    Y: np.ndarray,
+    arch: Architecture,
+    *,
+    evaluate: Callable[[Model], Bound],
+    claimed: float | None,
+    restarts: int,
+    max_iter: int,
+    rng: np.random.Generator,
+    objective: str = "t",
+    t: float | None = None,
+    beta: float | None = None,
+    tolerance: float = math.inf,
+    starts: list[np.ndarray] | None = None,
+    reach: float = REACHED,
+) -> tuple[list[Bound], SearchSummary]:
+    """Run :func:`local_search` on ``(X, Y)`` and turn every start's network into a bound.
+
+    ``evaluate`` maps a found network to a :class:`~verify.result.Bound` recomputed from its
+    weights on the *original* problem (usually :func:`verify.networks.primal_certificate`, after
+    lifting a network found on a reduced problem back). Starts whose features lost rank (value
+    ``inf``) are counted but give no bound; only *usable* starts (recomputed residual within
+    ``tolerance``) are returned; one *reached* the ``claimed`` optimum when within ``reach`` of it.
+    """
+    outcome = local_search(
+        X,
+        Y,
+        arch,
+        objective=objective,
+        t=t,
+        beta=beta,
+        restarts=restarts,
+        max_iter=max_iter,
+        rng=rng,
+        starts=starts,
+    )
+    evaluated = [
+        evaluate(model)
+        for model, value in zip(outcome.models, outcome.values, strict=True)
+        if math.isfinite(value)
+    ]
+    bounds = [b for b in evaluated if b.residual <= tolerance and math.isfinite(b.value)]
+    summary = SearchSummary(
+        len(outcome.models), tuple(b.value for b in bounds), claimed, max_iter, reach
+    )
+    return bounds, summary
 
 
 def initial_point(

@@ -36,9 +36,9 @@ import numpy as np
 from verify.instances import Instance, InstanceError
 from verify.linalg import numerical_rank, spectral_norm
 from verify.networks import Network, ParallelNetwork, primal_certificate
-from verify.rank1 import analyse, certified_bounds, optimal_radii
+from verify.rank1 import certified_bounds, optimal_radii, rank1_data
 from verify.result import Bound
-from verify.search import Architecture, local_search
+from verify.search import Architecture, search_bounds
 
 #: ``XXᵀ = I`` or ``XᵀX = I`` within this (absolute, entrywise) tolerance
 ORTHONORMAL_ATOL = 1e-10
@@ -174,7 +174,7 @@ def _best(bounds: list[Bound], tol: float, pick=min) -> Bound | None:
 
 def _rank1_bounds(instance: Instance, tol: float) -> dict[str, list[Bound]]:
     """Whitened and rank 1 (one row, or one column): C6's exact bounds (:mod:`verify.rank1`)."""
-    data = analyse(instance.X, instance.Y)
+    data = rank1_data(instance.X, instance.Y)
     if data.residual > tol:
         raise InstanceError(
             "Y", "no network interpolates these labels on rank-1 data: use Y = c₊α + c₋γ"
@@ -208,11 +208,21 @@ def _search_bounds(
         ("primal_upper", standard, "search", "standard-network search"),
         ("dual_upper", parallel, "certificate", f"parallel network from search; {PARALLEL_PROOF}"),
     ):
-        outcome = local_search(X, Y, arch, t=t, restarts=restarts, max_iter=max_iter, rng=rng)
-        found[name] = [
-            primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind=kind)
-            for model in outcome.models
-        ]
+
+        def evaluate(model, kind=kind, how=how):
+            return primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind=kind)
+
+        found[name], _ = search_bounds(
+            X,
+            Y,
+            arch,
+            evaluate=evaluate,
+            claimed=None,
+            restarts=restarts,
+            max_iter=max_iter,
+            rng=rng,
+            t=t,
+        )
     return found
 
 

@@ -13,7 +13,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis.strategies import SearchStrategy
@@ -56,12 +56,16 @@ class Evidence:
     decides the outcome (``infeasible``).
     """
 
-    predicted: dict[str, float]
+    predicted: dict[str, float] = field(default_factory=dict)
     candidates: dict[str, list[Bound]] = field(default_factory=dict)
     intervals: dict[str, Interval] = field(default_factory=dict)
     details: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     verdict: str | None = None
+
+    def add(self, name: str, *bounds: Bound) -> None:
+        """Add candidate bounds for ``name`` (e.g. ``"primal_upper"``)."""
+        self.candidates.setdefault(name, []).extend(bounds)
 
 
 def infeasible_evidence(
@@ -118,6 +122,10 @@ class Claim(ABC):
     expected: str = HOLDS
     #: ``extra`` keys that the human-readable output of a check shows, in this order
     shown_fields: tuple[str, ...] = ()
+    #: whether ``P ≥ D`` holds between the claim's ``primal`` and ``dual`` (weak duality): then
+    #: :meth:`check` turns every dual lower bound into a primal lower bound and every primal
+    #: upper bound into a dual upper bound, so no claim writes that step by hand
+    weak_duality: bool = True
 
     def validate(self, instance: Instance) -> None:
         """Raise :class:`~verify.instances.InstanceError` unless the claim applies."""
@@ -147,6 +155,8 @@ class Claim(ABC):
         start = time.perf_counter()
         tol = self.tolerance(instance)
         found = self.evidence(instance, budget)
+        if self.weak_duality:
+            apply_weak_duality(found)
         details = list(found.details)
         names = sorted(set(BOUND_NAMES) | set(found.candidates))
         bounds: dict[str, Bound | None] = {}
@@ -196,6 +206,15 @@ class Claim(ABC):
             "statement": self.statement,
             "expected": self.expected,
         }
+
+
+def apply_weak_duality(found: Evidence) -> None:
+    """``P ≥ D``: each dual lower bound is a primal lower bound, each primal upper bound (a
+    feasible primal point, recomputed) a dual upper bound; residuals carry over."""
+    for bound in found.candidates.get("dual_lower", []):
+        found.add("primal_lower", replace(bound, how=f"weak duality P ≥ D; {bound.how}"))
+    for bound in found.candidates.get("primal_upper", []):
+        found.add("dual_upper", replace(bound, how=f"weak duality D ≤ P; {bound.how}"))
 
 
 def _bound_value(bound: Bound | None, default: float) -> float:

@@ -39,28 +39,30 @@ Known limits
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from verify.claims.base import Budget, Evidence, NegativeControl
-from verify.claims.linear_standard_gap import dual_bounds
-from verify.claims.weight_decay_schatten import dual_side_value, weight_decay_value
-from verify.deep_linear import (
+from verify.claims.deep_linear_base import (
     DeepLinearClaim,
+    dual_bounds,
+    linear_search,
+    too_narrow_evidence,
+)
+from verify.deep_linear import (
     LinearData,
-    analyse,
+    aligned_dual_bound,
     balanced_norms,
     depth_scale,
-    dual_certificate,
+    dual_side_value,
+    linear_data,
     parallel_t_norms,
     parallel_weights,
-    search_bounds,
     too_narrow,
+    weight_decay_value,
 )
 from verify.instances import Instance
 from verify.networks import primal_certificate
-from verify.result import INFEASIBLE, Bound
+from verify.result import Bound
 from verify.search import Architecture
 
 ROTFELD_PROOF = (
@@ -86,84 +88,79 @@ class LinearParallelZeroGap(DeepLinearClaim):
         beta = instance.beta if instance.beta is not None else 1.0
         branches = instance.width or data.rank
         value = depth_scale(L, t) * data.nuclear
-        predicted = {
-            "primal": value,
-            "dual": value,
-            "gap": 0.0,
-            "modified_regulariser": beta * data.nuclear,
-            "plain_weight_decay": weight_decay_value(data.s, L),
-        }
-        details: list[str] = []
+        found = Evidence(
+            {
+                "primal": value,
+                "dual": value,
+                "gap": 0.0,
+                "modified_regulariser": beta * data.nuclear,
+                "plain_weight_decay": weight_decay_value(data.s, L),
+            },
+            extra={"rank": data.rank, "branches": branches, "singular_values": data.s.tolist()},
+        )
         if instance.beta is None:
-            details.append("beta not given: the modified regulariser is checked with beta = 1")
-        candidates = dual_bounds(instance, data, budget, details)
-        extra = {"rank": data.rank, "branches": branches, "singular_values": data.s.tolist()}
+            found.details.append(
+                "beta not given: the modified regulariser is checked with beta = 1"
+            )
+        dual_bounds(instance, data, depth_scale(L, t), budget, found)
         narrow = too_narrow(data, branches)
         if narrow is not None:
-            narrow = narrow.replace("width", "branch count m", 1)
-            predicted.update(primal=math.inf, gap=math.inf)
-            candidates["primal_lower"] = [Bound(math.inf, "closed-form", 0.0, narrow)]
-            extra["infeasible"] = narrow
-            return Evidence(
-                predicted, candidates, details=[narrow, *details], extra=extra, verdict=INFEASIBLE
-            )
+            return too_narrow_evidence(found, narrow.replace("width", "branch count m", 1))
         X, Y = instance.X, instance.Y
-        candidates["primal_lower"] = [
-            Bound(b.value, b.kind, b.residual, f"weak duality P ≥ D; {b.how}")
-            for b in candidates["dual_lower"]
-        ]
         one_per_pair = parallel_weights(data, L, branches, parallel_t_norms(data, L, t))
         balanced = parallel_weights(data, L, branches, balanced_norms(data, L))
-        candidates["primal_upper"] = [
-            primal_certificate(X, Y, one_per_pair, "t", t=t, how="one branch per singular pair")
-        ]
-        unit_dual = dual_certificate(instance, data, 1.0)
-        candidates["modified_regulariser_lower"] = [
+        found.add(
+            "primal_upper",
+            primal_certificate(X, Y, one_per_pair, "t", t=t, how="one branch per singular pair"),
+        )
+        unit_dual = aligned_dual_bound(instance, data, 1.0)
+        found.add(
+            "modified_regulariser_lower",
             Bound(
                 beta * unit_dual.value,
                 "certificate",
                 unit_dual.residual,
                 f"β·D(1) via AM–GM and weak duality; {unit_dual.how}",
-            )
-        ]
-        candidates["modified_regulariser_upper"] = [
-            primal_certificate(X, Y, balanced, "power", beta=beta, how="balanced branches")
-        ]
-        candidates["plain_weight_decay_lower"] = [
-            Bound(predicted["plain_weight_decay"], "closed-form", 0.0, ROTFELD_PROOF)
-        ]
-        candidates["plain_weight_decay_upper"] = [
-            primal_certificate(X, Y, balanced, "weight-decay", how="balanced branches")
-        ]
+            ),
+        )
+        found.add(
+            "modified_regulariser_upper",
+            primal_certificate(X, Y, balanced, "power", beta=beta, how="balanced branches"),
+        )
+        found.add(
+            "plain_weight_decay_lower",
+            Bound(found.predicted["plain_weight_decay"], "closed-form", 0.0, ROTFELD_PROOF),
+        )
+        found.add(
+            "plain_weight_decay_upper",
+            primal_certificate(X, Y, balanced, "weight-decay", how="balanced branches"),
+        )
         rng = np.random.default_rng(budget.seed)
         arch = Architecture(L=L, branches=branches, width=1, parallel=True)
-        found, summary = search_bounds(
-            instance,
-            data,
-            arch,
-            "t",
-            budget,
-            rng,
-            t=t,
-            claimed=value,
-            how="multi-start L-BFGS, parallel network",
-        )
-        candidates["primal_upper"] += found
-        found_wd, summary_wd = search_bounds(
-            instance,
-            data,
-            arch,
-            "weight-decay",
-            budget,
-            rng,
-            claimed=predicted["plain_weight_decay"],
-            how="multi-start L-BFGS, parallel weight decay",
-        )
-        candidates["plain_weight_decay_upper"] += found_wd
-        extra["search"] = summary
-        extra["search_plain_weight_decay"] = summary_wd
-        details.append(f"search: {summary['starts']} starts, best {summary['best']:.10g}")
-        return Evidence(predicted, candidates, details=details, extra=extra)
+        for objective, name, claimed, key in (
+            ("t", "primal_upper", value, "search"),
+            (
+                "weight-decay",
+                "plain_weight_decay_upper",
+                found.predicted["plain_weight_decay"],
+                "search_plain_weight_decay",
+            ),
+        ):
+            bounds, summary = linear_search(
+                instance,
+                data,
+                arch,
+                objective,
+                budget,
+                rng,
+                t=t if objective == "t" else None,
+                claimed=claimed,
+                how=f"multi-start L-BFGS, parallel network, {objective} objective",
+            )
+            found.add(name, *bounds)
+            found.extra[key] = summary.to_json()
+            found.details.append(f"search ({objective} objective): {summary.describe()}")
+        return found
 
     def negative_controls(self) -> list[NegativeControl]:
         rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5, label="rank 2")
@@ -176,27 +173,29 @@ class LinearParallelZeroGap(DeepLinearClaim):
                 "plain weight decay on a parallel net gives the nuclear-norm value "
                 "(L/2)||X⁺Y||_*^(2/L)",
                 rank_two,
-                lambda inst: {"plain_weight_decay": dual_side_value(analyse(inst).nuclear, inst.L)},
+                lambda inst: {
+                    "plain_weight_decay": dual_side_value(linear_data(inst).nuclear, inst.L)
+                },
             ),
             NegativeControl(
                 "parallel-equals-standard",
                 "a parallel network is no better than a standard one: P_prl = t^-(L-2)||X⁺Y||_S2/L",
                 rank_two,
                 lambda inst: {
-                    "primal": depth_scale(inst.L, inst.t) * analyse(inst).schatten(inst.L)
+                    "primal": depth_scale(inst.L, inst.t) * linear_data(inst).schatten(inst.L)
                 },
             ),
             NegativeControl(
                 "too-few-branches",
                 "m < rank(X⁺Y) branches still attain t^-(L-2)||X⁺Y||_*",
                 one_branch,
-                lambda inst: {"primal": depth_scale(inst.L, inst.t) * analyse(inst).nuclear},
+                lambda inst: {"primal": depth_scale(inst.L, inst.t) * linear_data(inst).nuclear},
             ),
             NegativeControl(
                 "regulariser-does-not-matter",
                 "(β/L)ΣΣ||W||^L on a parallel net gives the standard value β||X⁺Y||_S2/L",
                 rank_two,
-                lambda inst: {"modified_regulariser": analyse(inst).schatten(inst.L)},
+                lambda inst: {"modified_regulariser": linear_data(inst).schatten(inst.L)},
             ),
         ]
 

@@ -40,42 +40,27 @@ Known limits
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from verify.claims.base import Budget, Evidence, NegativeControl
+from verify.claims.deep_linear_base import (
+    DeepLinearClaim,
+    dual_bounds,
+    linear_search,
+    too_narrow_evidence,
+)
 from verify.deep_linear import (
     HOLDER_PROOF,
-    DeepLinearClaim,
     LinearData,
-    analyse,
-    bidual_bound,
     depth_scale,
-    dual_certificate,
-    search_bounds,
-    solver_dual_bounds,
+    linear_data,
     standard_t_weights,
     too_narrow,
 )
 from verify.instances import Instance
 from verify.networks import primal_certificate
-from verify.result import INFEASIBLE, Bound
+from verify.result import Bound
 from verify.search import Architecture
-
-
-def dual_bounds(
-    instance: Instance, data: LinearData, budget: Budget, details: list[str]
-) -> dict[str, list[Bound]]:
-    """Certified dual bounds of ``D_lin(t)``, shared with C3 (the dual is the same)."""
-    radius = depth_scale(instance.L, instance.t)
-    found: dict[str, list[Bound]] = {
-        "dual_lower": [dual_certificate(instance, data, radius)],
-        "dual_upper": [bidual_bound(instance, data.W, radius, "certificate", "W = X⁺Y", data.s)],
-    }
-    for name, bound in solver_dual_bounds(instance, radius, budget, details):
-        found[name].append(bound)
-    return found
 
 
 class LinearStandardGap(DeepLinearClaim):
@@ -97,49 +82,39 @@ class LinearStandardGap(DeepLinearClaim):
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L, t = instance.L, instance.t
+        c = depth_scale(L, t)
         width = instance.width or data.rank
-        details: list[str] = []
-        candidates = dual_bounds(instance, data, budget, details)
-        predicted = self.predictions(data, L, t)
-        extra = {"rank": data.rank, "width": width, "singular_values": data.s.tolist()}
+        found = Evidence(
+            self.predictions(data, L, t),
+            extra={"rank": data.rank, "width": width, "singular_values": data.s.tolist()},
+        )
+        dual_bounds(instance, data, c, budget, found)
         narrow = too_narrow(data, width)
         if narrow is not None:
-            predicted.update(primal=math.inf, gap=math.inf)
-            candidates["primal_lower"] = [Bound(math.inf, "closed-form", 0.0, narrow)]
-            extra["infeasible"] = narrow
-            return Evidence(
-                predicted, candidates, details=[narrow, *details], extra=extra, verdict=INFEASIBLE
-            )
-        c = depth_scale(L, t)
-        candidates["primal_lower"] = [
-            Bound(c * data.schatten(L), "closed-form", 0.0, HOLDER_PROOF),
-            Bound(candidates["dual_lower"][0].value, "certificate", 0.0, "weak duality P ≥ D"),
-        ]
+            return too_narrow_evidence(found, narrow)
+        found.add("primal_lower", Bound(c * data.schatten(L), "closed-form", 0.0, HOLDER_PROOF))
         balanced = standard_t_weights(data, L, t, width)
-        candidates["primal_upper"] = [
+        found.add(
+            "primal_upper",
             primal_certificate(
                 instance.X, instance.Y, balanced, "t", t=t, how="balanced factorisation of X⁺Y"
-            )
-        ]
-        rng = np.random.default_rng(budget.seed)
-        found, summary = search_bounds(
+            ),
+        )
+        bounds, summary = linear_search(
             instance,
             data,
             Architecture(L=L, width=width),
             "t",
             budget,
-            rng,
+            np.random.default_rng(budget.seed),
             t=t,
-            claimed=predicted["primal"],
+            claimed=found.predicted["primal"],
             how="multi-start L-BFGS, standard net",
         )
-        candidates["primal_upper"] += found
-        extra["search"] = summary
-        details.append(
-            f"search: {summary['starts']} starts, best {summary['best']:.10g} "
-            f"(claimed P {predicted['primal']:.10g})"
-        )
-        return Evidence(predicted, candidates, details=details, extra=extra)
+        found.add("primal_upper", *bounds)
+        found.extra["search"] = summary.to_json()
+        found.details.append(f"search: {summary.describe()}")
+        return found
 
     def negative_controls(self) -> list[NegativeControl]:
         identity = Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2")
@@ -159,19 +134,21 @@ class LinearStandardGap(DeepLinearClaim):
                 "primal-is-nuclear",
                 "P_lin(t) = t^-(L-2) ||X⁺Y||_* for rank >= 2",
                 rank_two,
-                lambda inst: {"primal": scale(inst) * analyse(inst).nuclear},
+                lambda inst: {"primal": scale(inst) * linear_data(inst).nuclear},
             ),
             NegativeControl(
                 "dual-is-schatten",
                 "zero gap: D_lin(t) = t^-(L-2) ||X⁺Y||_{S_2/L}",
                 rank_two,
-                lambda inst: {"dual": scale(inst) * analyse(inst).schatten(inst.L)},
+                lambda inst: {"dual": scale(inst) * linear_data(inst).schatten(inst.L)},
             ),
             NegativeControl(
                 "wrong-depth-exponent",
                 "P_lin(t) = t^-(L-1) ||X⁺Y||_{S_2/L} (off by one power of t)",
                 rank_two,
-                lambda inst: {"primal": inst.t ** (1 - inst.L) * analyse(inst).schatten(inst.L)},
+                lambda inst: {
+                    "primal": inst.t ** (1 - inst.L) * linear_data(inst).schatten(inst.L)
+                },
             ),
         ]
 

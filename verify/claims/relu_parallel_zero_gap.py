@@ -59,8 +59,6 @@ Known limits
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
@@ -79,14 +77,14 @@ from verify.linalg import relative_residual
 from verify.networks import primal_certificate
 from verify.relu_parallel import (
     ReluProblem,
-    dual_certificate,
     reconstruct,
     relu_problem,
+    rescaled_dual_point,
     solve,
     unreachable_component,
 )
 from verify.result import HOLDS, INFEASIBLE, Bound
-from verify.search import Architecture, local_search
+from verify.search import Architecture, SearchSummary, local_search, search_bounds
 from verify.strategies.relu import relu_instances
 
 #: Largest convex program (number of scalar variables, estimated from the general-position
@@ -99,7 +97,6 @@ SEARCH_ITERATIONS = 100
 SEARCH_BRANCHES = 2
 #: A start "reaches" the optimum when within this relative distance of the certified value.
 REACHED = 1e-4
-WEAK_DUALITY = "weak duality P ≥ D"
 
 
 def with_bias(instance: Instance) -> Instance:
@@ -155,45 +152,33 @@ class ReluParallelZeroGap(Claim):
         ray = unreachable_component(problem)
         if relative_residual(ray, y) > tol:
             return _infeasible(problem, ray, tol, extra)
-        details: list[str] = []
-        candidates: dict[str, list[Bound]] = {name: [] for name in _BOUNDS}
+        found = Evidence({"gap": 0.0}, extra=extra)
         if np.any(y):
-            self._certify(problem, candidates, details, extra)
+            self._certify(problem, found)
         else:
-            candidates["primal_upper"].append(Bound(0.0, "certificate", 0.0, "y = 0: no branch"))
-            candidates["dual_lower"].append(Bound(0.0, "certificate", 0.0, "λ = 0"))
-            extra["branches"] = 0
-        if candidates["dual_lower"]:
-            best = max(candidates["dual_lower"], key=lambda b: b.value)
-            candidates["primal_lower"].append(
-                Bound(best.value, best.kind, best.residual, f"{WEAK_DUALITY}; {best.how}")
-            )
-        for certificate in list(candidates["primal_upper"]):
-            candidates["dual_upper"].append(
-                Bound(certificate.value, certificate.kind, certificate.residual, WEAK_DUALITY)
-            )
-        self._search(problem, budget, candidates, details, extra)
-        candidates["branches_lower"] = [_branch_lower_bound(y)]
-        if "branches" in extra:
-            candidates["branches_upper"] = [
+            found.add("primal_upper", Bound(0.0, "certificate", 0.0, "y = 0: no branch"))
+            found.add("dual_lower", Bound(0.0, "certificate", 0.0, "λ = 0"))
+            found.extra["branches"] = 0
+        self._search(problem, budget, found)
+        found.add("branches_lower", _branch_lower_bound(y))
+        if "branches" in found.extra:
+            found.add(
+                "branches_upper",
                 Bound(
-                    float(extra["branches"]), "certificate", 0.0, "branches of the pruned network"
-                )
-            ]
-        return Evidence({"gap": 0.0}, candidates, details=details, extra=extra)
+                    float(found.extra["branches"]),
+                    "certificate",
+                    0.0,
+                    "branches of the pruned network",
+                ),
+            )
+        return found
 
-    def _certify(
-        self,
-        problem: ReluProblem,
-        candidates: dict[str, list[Bound]],
-        details: list[str],
-        extra: dict,
-    ) -> None:
+    def _certify(self, problem: ReluProblem, found: Evidence) -> None:
         """The convex program, the network it maps to, and the exactly checked dual point."""
         try:
             solution = solve(problem)
         except SolverFailure as exc:
-            details.append(f"convex program not solved ({exc}): no certificate")
+            found.details.append(f"convex program not solved ({exc}): no certificate")
             return
         scale = problem.t if problem.L == 3 else 1.0
         rebuilt = reconstruct(problem, solution)
@@ -206,59 +191,53 @@ class ReluParallelZeroGap(Claim):
             how=f"parallel ReLU network from the convex solution, {rebuilt.branches} branches "
             f"(Carathéodory-pruned from {rebuilt.groups})",
         )
-        candidates["primal_upper"].append(network_bound)
-        extra.update(
+        found.add("primal_upper", network_bound)
+        found.extra.update(
             branches=rebuilt.branches,
             convex_value=solution.value / scale,
             unpruned_cost=rebuilt.cost_unpruned,
         )
-        details.append(
+        found.details.append(
             f"convex program ({solution.solver}, {solution.status}): {solution.value / scale:.10g}"
             f"; network: {network_bound.value:.10g} with {rebuilt.branches} branches "
             f"(from {rebuilt.groups}), residual {network_bound.residual:.1e}"
         )
-        dual = dual_certificate(problem, solution.dual, solution.outer_dual)
-        extra["rho"] = float(dual.rho)
-        candidates["dual_lower"].append(
+        dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
+        found.extra["rho"] = float(dual.rho)
+        found.add(
+            "dual_lower",
             Bound(
                 dual.value,
                 "certificate",
                 0.0,
                 f"solver λ checked over {_pattern_text(problem)} by NNLS cone projections, "
                 f"divided by the certified maximum {dual.rho:.12g}",
-            )
+            ),
         )
 
-    def _search(
-        self,
-        problem: ReluProblem,
-        budget: Budget,
-        candidates: dict[str, list[Bound]],
-        details: list[str],
-        extra: dict,
-    ) -> None:
+    def _search(self, problem: ReluProblem, budget: Budget, found: Evidence) -> None:
         """Falsification on parallel networks (2(N + 1) branches) and, at L = 3, the contrast
-        with the standard network (reported only)."""
+        with the standard network (reported only, never a bound on the parallel P)."""
         N, L = problem.X.shape[0], problem.L
         rng = np.random.default_rng(budget.seed)
         branches = SEARCH_BRANCHES * (N + 1)
         width = N + 1 if L == 3 else 1
+        certified = max((b.value for b in found.candidates.get("dual_lower", [])), default=None)
         parallel = Architecture(L, "relu", branches=branches, width=width, parallel=True)
-        found = _search_bounds(problem, parallel, budget.restarts, budget, rng, "parallel")
-        candidates["primal_upper"] += found
-        certified = _best(candidates["dual_lower"], max)
-        extra["search"] = _summary(found, certified, branches, budget)
-        details.append(
-            f"search (parallel, {branches} branches, search-based): {_describe(extra['search'])}"
+        bounds, summary = _search(problem, parallel, budget.restarts, budget, rng, certified)
+        found.add("primal_upper", *bounds)
+        found.extra["search"] = {**summary.to_json(), "branches": branches}
+        found.details.append(
+            f"search (parallel, {branches} branches, search-based): {summary.describe()}"
         )
         if L == 3:
             standard = Architecture(3, "relu", width=branches)
             starts = (budget.restarts + 1) // 2
-            found = _search_bounds(problem, standard, starts, budget, rng, "standard")
-            extra["standard_search"] = {**_summary(found, certified, 1, budget), "width": branches}
-            details.append(
+            _, summary = _search(problem, standard, starts, budget, rng, certified)
+            found.extra["standard_search"] = {**summary.to_json(), "width": branches}
+            found.details.append(
                 f"standard network (width {branches}, search-based, not a bound on the parallel "
-                f"P): {_describe(extra['standard_search'])}"
+                f"P): {summary.describe()}"
             )
 
     def instances(self) -> SearchStrategy[Instance]:
@@ -341,9 +320,6 @@ class ReluParallelZeroGap(Claim):
         ]
 
 
-_BOUNDS = ("primal_lower", "primal_upper", "dual_lower", "dual_upper")
-
-
 def _outer_count(problem: ReluProblem) -> dict[str, int]:
     if problem.outer is None:
         return {}
@@ -357,79 +333,34 @@ def _pattern_text(problem: ReluProblem) -> str:
     return text
 
 
-def _best(bounds: list[Bound], pick) -> float | None:
-    return pick(b.value for b in bounds) if bounds else None
-
-
-def _search_bounds(
+def _search(
     problem: ReluProblem,
     arch: Architecture,
     restarts: int,
     budget: Budget,
     rng: np.random.Generator,
-    name: str,
-) -> list[Bound]:
-    """Every start's network, re-evaluated (a start whose features lost rank is skipped)."""
-    outcome = local_search(
-        problem.X,
-        problem.y[:, None],
+    certified: float | None,
+) -> tuple[list[Bound], SearchSummary]:
+    """Multi-start L-BFGS on ``arch``, every start's network re-evaluated on ``X, y``."""
+    X, Y, t = problem.X, problem.y[:, None], problem.t
+    name = "parallel" if arch.parallel else "standard"
+
+    def evaluate(model):
+        how = f"multi-start L-BFGS, {name} ReLU network"
+        return primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind="search")
+
+    return search_bounds(
+        X,
+        Y,
         arch,
-        objective="t",
-        t=problem.t,
+        evaluate=evaluate,
+        claimed=certified,
         restarts=restarts,
         max_iter=min(budget.max_iter, SEARCH_ITERATIONS),
         rng=rng,
+        t=t,
+        reach=REACHED,
     )
-    return [
-        primal_certificate(
-            problem.X,
-            problem.y[:, None],
-            model,
-            "t",
-            t=problem.t,
-            how=f"multi-start L-BFGS, {name} ReLU network",
-            bound_kind="search",
-        )
-        for model, value in zip(outcome.models, outcome.values, strict=True)
-        if math.isfinite(value)
-    ]
-
-
-def _summary(found: list[Bound], certified: float | None, branches: int, budget: Budget) -> dict:
-    """Best and median search values and their excess over the certified dual value."""
-    values = np.array([b.value for b in found])
-    summary: dict = {
-        "branches": branches,
-        "usable_starts": int(values.size),
-        "max_iterations": min(budget.max_iter, SEARCH_ITERATIONS),
-    }
-    if values.size == 0:
-        return summary
-    summary.update(best=float(values.min()), median=float(np.median(values)))
-    if certified is not None:
-        excess = (values - certified) / max(1.0, abs(certified))
-        summary.update(
-            relative_excess_best=float(excess.min()),
-            relative_excess_median=float(np.median(excess)),
-            reached=int(np.count_nonzero(excess <= REACHED)),
-        )
-    return summary
-
-
-def _describe(summary: dict) -> str:
-    if "best" not in summary:
-        return "no usable start (features never spanned R^N)"
-    text = (
-        f"{summary['usable_starts']} usable starts of ≤ {summary['max_iterations']} L-BFGS "
-        f"iterations, best {summary['best']:.10g}"
-    )
-    if "reached" in summary:
-        text += (
-            f", relative excess over the dual value {summary['relative_excess_best']:.2e} "
-            f"(median {summary['relative_excess_median']:.2e}), {summary['reached']} within "
-            f"{REACHED:g}"
-        )
-    return text
 
 
 def _branch_lower_bound(y: np.ndarray) -> Bound:

@@ -66,8 +66,6 @@ Known limits
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
@@ -84,18 +82,18 @@ from verify.linalg import pseudo_inverse, singular_values
 from verify.networks import primal_certificate
 from verify.rank1 import (
     Rank1Data,
-    analyse,
     certified_bounds,
     dual_constraint,
     dual_value,
     factor_rank1,
     primal_value,
+    rank1_data,
     reduced_problem,
     silence_zero_sides,
     zero_gap,
 )
 from verify.result import FAILS, HOLDS, INFEASIBLE, Bound
-from verify.search import Architecture, local_search
+from verify.search import Architecture, SearchSummary, search_bounds
 from verify.strategies.rank1 import rank1_instances
 
 #: hidden width of the falsification search when the instance sets none (width 2 suffices for
@@ -140,13 +138,13 @@ class ReluRank1ThreeLayer(Claim):
 
     def evidence(self, instance: Instance, budget: Budget) -> Evidence:
         tol = self.tolerance(instance)
-        data = analyse(instance.X, instance.Y)
+        data = rank1_data(instance.X, instance.Y)
         if data.residual > tol:
             return infeasible_labels(instance, data, tol)
         X, Y, t = instance.X, instance.Y, instance.t
         predicted = self.predictions(data, t)
         candidates = certified_bounds(X, Y, data, t, instance.width or 2)
-        found, summary = search_bounds(instance, data, budget, tol, predicted["primal"])
+        found, summary = rank1_search(instance, data, budget, tol, predicted["primal"])
         candidates["primal_upper"] += found
         condition = zero_gap(data.alpha, data.gamma, tol)
         positive_gap = predicted["gap"] > tol * max(1.0, predicted["primal"])
@@ -159,7 +157,7 @@ class ReluRank1ThreeLayer(Claim):
             "abstract_reading": FAILS if positive_gap else HOLDS,
             "paper_claim": FAILS if positive_gap else HOLDS,
             "relative_gap": predicted["gap"] / predicted["dual"] if predicted["dual"] else 0.0,
-            "search": summary,
+            "search": summary.to_json(),
         }
         details = [
             f"X = c aᵀ: c has {int(np.sum(data.c > 0))} positive, {int(np.sum(data.c < 0))} "
@@ -167,8 +165,7 @@ class ReluRank1ThreeLayer(Claim):
             f"γ = {_fmt(data.gamma)}, s = t‖a‖ = {data.radius(t):.6g}",
             f"zero-gap condition α·γ = ‖α‖‖γ‖: {'yes' if condition else 'no'}; the paper's "
             f"P = D {'fails' if positive_gap else 'holds'} (P − D = {predicted['gap']:.6g})",
-            f"search: {summary['starts']} starts ({summary['interpolating']} interpolating), best "
-            f"{summary['best']} (P = {predicted['primal']!r}), reached: {summary['reached']}",
+            f"search: {summary.describe()}",
         ]
         return Evidence(predicted, candidates, details=details, extra=extra)
 
@@ -186,59 +183,46 @@ def _fmt(vector: np.ndarray) -> str:
     return "(" + ", ".join(f"{v:.6g}" for v in vector) + ")"
 
 
-def search_bounds(
+def rank1_search(
     instance: Instance, data: Rank1Data, budget: Budget, tol: float, claimed: float
-) -> tuple[list[Bound], dict[str, object]]:
+) -> tuple[list[Bound], SearchSummary]:
     """Seeded multi-start L-BFGS on the standard network, on :func:`reduced_problem`'s rows
     (the raw N rows give a singular last-layer Gram matrix: the features have rank ≤ 2).
 
     Every start's network is mapped back (:func:`silence_zero_sides`) and re-evaluated on the
-    original ``X, Y``; the best interpolating one is returned as a search bound (starts that end
-    on dead units do not interpolate and are only counted). The search width is at least
-    :data:`SEARCH_WIDTH`: ``P`` is the same for every width ≥ 2. ``Y = 0`` leaves nothing to
-    search (``P = 0``).
+    original ``X, Y``; starts that end on dead units do not interpolate and are only counted.
+    The search width is at least :data:`SEARCH_WIDTH`: ``P`` is the same for every width ≥ 2.
+    ``Y = 0`` leaves nothing to search (``P = 0``).
     """
     Xr, Yr = reduced_problem(data)
     width = max(instance.width or 0, SEARCH_WIDTH)
     if Xr.shape[0] == 0:
-        return [], search_summary(0, [0.0], claimed)
-    outcome = local_search(
+        return [], SearchSummary(0, (), claimed, 0)
+    how = f"multi-start L-BFGS, standard ReLU net of width {width}, reduced rows, re-evaluated on X"
+
+    def evaluate(model):
+        return primal_certificate(
+            instance.X,
+            instance.Y,
+            silence_zero_sides(model, data),
+            "t",
+            t=instance.t,
+            how=how,
+            bound_kind="search",
+        )
+
+    return search_bounds(
         Xr,
         Yr,
         Architecture(L=3, activation="relu", width=width),
-        objective="t",
-        t=instance.t,
+        evaluate=evaluate,
+        claimed=claimed,
         restarts=budget.restarts,
         max_iter=budget.max_iter,
         rng=np.random.default_rng(budget.seed),
+        t=instance.t,
+        tolerance=tol,
     )
-    how = f"multi-start L-BFGS, standard ReLU net of width {width}, reduced rows, re-evaluated on X"
-    bounds = [
-        primal_certificate(instance.X, instance.Y, silence_zero_sides(model, data), "t",
-                           t=instance.t, how=how, bound_kind="search")
-        for model in outcome.models
-    ]  # fmt: skip
-    valid = [b for b in bounds if b.residual <= tol and math.isfinite(b.value)]
-    best = [min(valid, key=lambda b: b.value)] if valid else []
-    return best, search_summary(len(bounds), [b.value for b in valid], claimed)
-
-
-def search_summary(starts: int, values: list[float], claimed: float) -> dict[str, object]:
-    """JSON-ready summary: starts, interpolating starts, best and worst value, and whether the
-    best reached the claimed ``P`` (relative excess ≤ 1e-6; a negative excess beyond the
-    tolerance would be a counterexample, caught by the verdict)."""
-    if not values:
-        return {"starts": starts, "interpolating": 0, "best": None, "worst": None,
-                "relative_excess": None, "reached": False}  # fmt: skip
-    excess = (min(values) - claimed) / max(1.0, abs(claimed))
-    return {
-        "starts": starts,
-        "interpolating": len(values),
-        "best": min(values),
-        "worst": max(values),
-        "relative_excess": excess,
-        "reached": bool(abs(excess) <= 1e-6),
-    }
 
 
 def infeasible_labels(instance: Instance, data: Rank1Data, tol: float) -> Evidence:
@@ -314,7 +298,7 @@ def negative_controls() -> list[NegativeControl]:
     )
 
     def l23(inst: Instance) -> dict[str, float]:
-        data = analyse(inst.X, inst.Y)
+        data = rank1_data(inst.X, inst.Y)
         na, ng = np.linalg.norm(data.alpha), np.linalg.norm(data.gamma)
         return {"primal": float((na ** (2 / 3) + ng ** (2 / 3)) ** 1.5 / data.radius(inst.t))}
 

@@ -88,9 +88,9 @@ from verify.result import HOLDS, Bound
 from verify.search import (
     Architecture,
     SearchOutcome,
+    SearchSummary,
     local_search,
     search_starts,
-    search_summary,
 )
 from verify.strategies.common import orthonormal_columns
 from verify.strategies.lowrank import lowrank_instances
@@ -205,6 +205,7 @@ class WeightDecayLowRank(Claim):
     )
     required = ("L", "beta")
     shown_fields = ("rank", "threshold", "width")
+    weak_duality = False  # no dual problem: the fit is unconstrained
 
     def validate(self, instance: Instance) -> None:
         super().validate(instance)
@@ -261,13 +262,9 @@ class WeightDecayLowRank(Claim):
         proof = "minimisers have s_i ∈ argmin g_i: {0} below the τ bracket, > 0 above it"
         candidates["rank_lower"] = [Bound(float(rank_lo), "closed-form", 0.0, proof)]
         candidates["rank_upper"] = [Bound(float(rank_hi), "closed-form", 0.0, proof)]
-        found, summary = factorised_search(instance, red, width, budget, predicted["primal"])
+        found, summary, moves = factorised_search(instance, red, width, budget, predicted["primal"])
         candidates["primal_upper"] += found
-        details.append(
-            f"search: {summary['random_starts']} random starts, {summary['moves']} accepted "
-            f"component moves, best {summary['best']:.12g} (closed form "
-            f"{predicted['primal']:.12g}, relative excess {summary['relative_excess']:.1e})"
-        )
+        details.append(f"search: {summary.describe()}, {moves} accepted component moves")
         extra = {
             "singular_values": s.tolist(),
             "rank": int(np.count_nonzero(s)),
@@ -276,7 +273,7 @@ class WeightDecayLowRank(Claim):
             "data_singular_values": red.sigma.tolist(),
             "least_squares_rank": rank_from_singular_values(red.sigma),
             "width": width,
-            "search": summary,
+            "search": {**summary.to_json(), "moves": moves},
         }
         return Evidence(predicted, candidates, details=details, extra=extra)
 
@@ -447,7 +444,7 @@ def grown_starts(network: Network, X: np.ndarray, Y: np.ndarray) -> list[np.ndar
 
 def factorised_search(
     instance: Instance, red: Reduction, width: int, budget: Budget, claimed: float
-) -> tuple[list[Bound], dict[str, float | bool]]:
+) -> tuple[list[Bound], SearchSummary, int]:
     """Seeded multi-start L-BFGS on the factorised problem, then greedy component moves.
 
     The search runs on data ``(I, XᵀY)`` — for orthonormal ``X`` the fit differs from the
@@ -462,8 +459,8 @@ def factorised_search(
     with one component removed (:func:`pruned_starts`) or the top residual direction added
     (:func:`grown_starts`) and keep strict improvements, until none improves. They use the
     networks and the data only, never the closed form. Every network is mapped back and
-    re-evaluated on the original data. The summary (:func:`verify.search.search_summary`)
-    compares the best with the ``claimed`` optimum.
+    re-evaluated on the original data. The summary (random starts and move starts together)
+    compares the best with the ``claimed`` optimum; the number of accepted moves comes with it.
     """
     L, beta = instance.L, float(instance.beta)
     alpha = threshold(L, beta) / SEARCH_WEIGHT_SCALE**L
@@ -512,9 +509,8 @@ def factorised_search(
         )
         for model in models
     ]
-    summary = search_summary([b.value for b in bounds], claimed)
-    summary.update(random_starts=len(starts), moves=accepted)
-    return bounds, summary
+    values = tuple(b.value for b in bounds)
+    return bounds, SearchSummary(len(bounds), values, claimed, budget.max_iter), accepted
 
 
 CLAIM = WeightDecayLowRank()

@@ -38,15 +38,19 @@ import itertools
 import numpy as np
 
 from verify.claims.base import Budget, Evidence, NegativeControl, PinnedExample
+from verify.claims.deep_linear_base import (
+    DeepLinearClaim,
+    dual_bounds,
+    linear_search,
+    too_narrow_evidence,
+)
 from verify.deep_linear import (
     HOLDER_PROOF,
-    DeepLinearClaim,
     LinearData,
-    analyse,
-    bidual_bound,
-    dual_certificate,
-    search_bounds,
-    solver_dual_bounds,
+    dual_side_value,
+    linear_data,
+    too_narrow,
+    weight_decay_value,
 )
 from verify.instances import Instance
 from verify.linalg import matrix_schatten_quasi_norm, schatten_quasi_norm
@@ -56,16 +60,6 @@ from verify.result import HOLDS, INFEASIBLE, Bound
 from verify.search import Architecture
 
 AM_GM_PROOF = "AM–GM: ½Σ_l‖W_l‖² ≥ (L/2)(Π_l‖W_l‖)^{2/L}, then " + HOLDER_PROOF
-
-
-def weight_decay_value(s: np.ndarray, L: int) -> float:
-    """``(L/2) Σ σ_i^{2/L}``."""
-    return L / 2 * float(np.sum(np.asarray(s) ** (2.0 / L)))
-
-
-def dual_side_value(nuclear: float, L: int) -> float:
-    """``min_t ((L−2)/2) t² + t^{−(L−2)} S = (L/2) S^{2/L}``."""
-    return L / 2 * nuclear ** (2.0 / L)
 
 
 def factorisation_ratios(
@@ -114,42 +108,33 @@ class WeightDecaySchatten(DeepLinearClaim):
         width = instance.width or data.rank
         primal = weight_decay_value(data.s, L)
         dual = dual_side_value(data.nuclear, L)
-        predicted = {"primal": primal, "dual": dual, "gap": primal - dual, "factorisation": 1.0}
-        details: list[str] = []
-        # Bounds on S = ‖W*‖_* = D_lin(1), from C1's certificates at t = 1.
-        lower = [dual_certificate(instance, data, 1.0)]
-        upper = [bidual_bound(instance, data.W, 1.0, "certificate", "W = X⁺Y", data.s)]
-        for name, bound in solver_dual_bounds(instance, 1.0, budget, details):
-            (lower if name == "dual_lower" else upper).append(bound)
-        candidates: dict[str, list[Bound]] = {
-            "dual_lower": [_through_t(b, L) for b in lower],
-            "dual_upper": [_through_t(b, L) for b in upper],
-            "primal_lower": [Bound(primal, "closed-form", 0.0, AM_GM_PROOF)]
-            + [_through_t(b, L) for b in lower],
-        }
-        if width < data.rank:
-            message = f"width {width} < rank(X⁺Y) = {data.rank}: no network of this width fits"
-            predicted.update(primal=np.inf, gap=np.inf)
-            candidates["primal_lower"] = [Bound(np.inf, "closed-form", 0.0, message)]
-            return Evidence(
-                predicted,
-                candidates,
-                details=[message, *details],
-                extra={"rank": data.rank, "infeasible": message},
-                verdict=INFEASIBLE,
-            )
+        found = Evidence(
+            {"primal": primal, "dual": dual, "gap": primal - dual, "factorisation": 1.0},
+            extra={"rank": data.rank, "singular_values": data.s.tolist()},
+        )
+        # Bounds on S = ‖W*‖_* = D_lin(1), from C1's certificates at t = 1, mapped through t.
+        at_unit_t = Evidence()
+        dual_bounds(instance, data, 1.0, budget, at_unit_t)
+        found.details += at_unit_t.details
+        for name in ("dual_lower", "dual_upper"):
+            found.add(name, *(_through_t(b, L) for b in at_unit_t.candidates[name]))
+        narrow = too_narrow(data, width)
+        if narrow is not None:
+            return too_narrow_evidence(found, narrow)
+        found.add("primal_lower", Bound(primal, "closed-form", 0.0, AM_GM_PROOF))
         balanced = balanced_network(data.U, data.s, data.Vt, L, width)
-        candidates["primal_upper"] = [
+        found.add(
+            "primal_upper",
             primal_certificate(
                 instance.X,
                 instance.Y,
                 balanced,
                 "weight-decay",
                 how="balanced weights U Σ^{1/L}, Σ^{1/L}, Σ^{1/L} Vᵀ",
-            )
-        ]
+            ),
+        )
         rng = np.random.default_rng(budget.seed)
-        found, summary = search_bounds(
+        bounds, summary = linear_search(
             instance,
             data,
             Architecture(L=L, width=width),
@@ -159,12 +144,14 @@ class WeightDecaySchatten(DeepLinearClaim):
             claimed=primal,
             how="multi-start L-BFGS, weight decay",
         )
-        candidates["primal_upper"] += found
+        found.add("primal_upper", *bounds)
         ratios = factorisation_ratios(data, L, 4 * budget.restarts, rng)
-        candidates["factorisation_lower"] = [
-            Bound(1.0, "closed-form", 0.0, "generalised Hölder: Π‖W_l‖_F ≥ ‖ΠW_l‖_{S_2/L}")
-        ]
-        candidates["factorisation_upper"] = [
+        found.add(
+            "factorisation_lower",
+            Bound(1.0, "closed-form", 0.0, "generalised Hölder: Π‖W_l‖_F ≥ ‖ΠW_l‖_{S_2/L}"),
+        )
+        found.add(
+            "factorisation_upper",
             Bound(
                 float(ratios.min()),
                 "certificate",
@@ -172,19 +159,14 @@ class WeightDecaySchatten(DeepLinearClaim):
                 f"smallest of {ratios.size} random factorisations",
             ),
             Bound(1.0, "certificate", 0.0, "the balanced factorisation attains equality"),
-        ]
-        details.append(
+        )
+        found.details.append(
             f"factorisation inequality: {ratios.size} random factorisations, smallest ratio "
             f"{ratios.min():.12g} (must be ≥ 1)"
         )
-        details.append(f"search: {summary['starts']} starts, best {summary['best']:.10g}")
-        extra = {
-            "rank": data.rank,
-            "singular_values": data.s.tolist(),
-            "search": summary,
-            "factorisation_ratio_min": float(ratios.min()),
-        }
-        return Evidence(predicted, candidates, details=details, extra=extra)
+        found.details.append(f"search: {summary.describe()}")
+        found.extra.update(search=summary.to_json(), factorisation_ratio_min=float(ratios.min()))
+        return found
 
     def pinned_examples(self) -> list[PinnedExample]:
         return [
@@ -222,27 +204,27 @@ class WeightDecaySchatten(DeepLinearClaim):
                 "weight-decay-is-nuclear",
                 "weight decay equals the convex value (L/2)||X⁺Y||_*^(2/L)",
                 rank_two,
-                lambda inst: {"primal": dual_side_value(analyse(inst).nuclear, inst.L)},
+                lambda inst: {"primal": dual_side_value(linear_data(inst).nuclear, inst.L)},
             ),
             NegativeControl(
                 "wrong-constant",
                 "weight decay equals L Σ σ_i^(2/L) (factor 2 too large)",
                 rank_two,
-                lambda inst: {"primal": 2 * weight_decay_value(analyse(inst).s, inst.L)},
+                lambda inst: {"primal": 2 * weight_decay_value(linear_data(inst).s, inst.L)},
             ),
             NegativeControl(
                 "no-gap-after-t",
                 "after optimising t the dual side equals the primal (L/2) Σ σ_i^(2/L)",
                 rank_two,
-                lambda inst: {"dual": weight_decay_value(analyse(inst).s, inst.L)},
+                lambda inst: {"dual": weight_decay_value(linear_data(inst).s, inst.L)},
             ),
             NegativeControl(
                 "schatten-1/L-factorisation",
                 "Π||W_l||_F >= ||W_1⋯W_L||_{S_1/L} (a stronger quasi-norm)",
                 rank_two,
                 lambda inst: {
-                    "factorisation": schatten_quasi_norm(analyse(inst).s, 1.0 / inst.L)
-                    / schatten_quasi_norm(analyse(inst).s, 2.0 / inst.L)
+                    "factorisation": schatten_quasi_norm(linear_data(inst).s, 1.0 / inst.L)
+                    / schatten_quasi_norm(linear_data(inst).s, 2.0 / inst.L)
                 },
             ),
         ]
