@@ -42,6 +42,7 @@ Known limits
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 
@@ -84,6 +85,10 @@ class LinearParallelZeroGap(DeepLinearClaim):
         "(β/L) ΣΣ||W||^L gives β||X⁺Y||_*, plain weight decay (L/2) Σ σ_i^(2/L)"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("rank", "branches")
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:

@@ -41,6 +41,7 @@ Known limits
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 
@@ -91,6 +92,10 @@ class LinearStandardGap(DeepLinearClaim):
         "with a positive gap iff L >= 3 and rank(X⁺Y) >= 2"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2; a gap needs L ≥ 3)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("rank", "width")
 
     def predictions(self, data: LinearData, L: int, t: float) -> dict[str, float]:

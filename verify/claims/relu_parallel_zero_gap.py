@@ -62,6 +62,7 @@ Known limits
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
@@ -129,6 +130,10 @@ class ReluParallelZeroGap(Claim):
         "P = D, both equal to a convex program over hyperplane arrangement patterns"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "2 or 3 (the depths this claim checks)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("branches", "patterns", "outer_patterns")
     rtol = 1e-6
 

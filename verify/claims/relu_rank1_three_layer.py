@@ -74,6 +74,7 @@ Known limits
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
@@ -125,6 +126,10 @@ class ReluRank1ThreeLayer(Claim):
         "under this formulation, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (this claim checks three weight layers)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("zero_gap_condition",)
 
     def validate(self, instance: Instance) -> None:

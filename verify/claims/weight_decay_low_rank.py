@@ -71,6 +71,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
@@ -212,6 +213,10 @@ class WeightDecayLowRank(Claim):
         "hard-threshold-like for L ≥ 3 with threshold τ = ((L−1)/(L−2))(β(L−2))^(L/(2L−2))"
     )
     required = ("L", "beta")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2)",
+        "beta": "a positive number such as 0.5",
+    }
     shown_fields = ("rank", "threshold", "width")
 
     def validate(self, instance: Instance) -> None:

@@ -36,6 +36,7 @@ Known limits
 from __future__ import annotations
 
 import itertools
+from typing import ClassVar
 
 import numpy as np
 
@@ -112,6 +113,7 @@ class WeightDecaySchatten(DeepLinearClaim):
         "the dual side after optimising t is (L/2) ||X⁺Y||_*^(2/L)"
     )
     required = ("L",)
+    field_hints: ClassVar[dict[str, str]] = {"L": "3 (any integer ≥ 2)"}
     shown_fields = ("rank",)
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
