@@ -120,7 +120,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     claim = get(args.claim)
-    instance = load(args.instance, required=claim.required)
+    instance = load(args.instance, required=claim.required, hints=claim.field_hints)
     if args.bias:
         instance = instance.with_bias()
     result = claim.check(instance, Budget(seed=args.seed))

@@ -26,23 +26,32 @@ at and around the tie too (the slope there is ``(L−1)/L``, not small).
 tangent lower bound valid because ``g`` is convex on the branch); the claim uses it for its
 certified lower bound and for a certified bracket of ``τ``.
 
-Depth monotonicity of the threshold (``CLAIMS.md``: "find the region where τ grows with L").
-For integer ``L ≥ 2`` and ``β > 0``,
+Depth monotonicity of the threshold (a question this project asks of the closed form: for which
+``β`` does ``τ`` grow with ``L``?). For integer ``L ≥ 2`` and ``β > 0``,
 
     ``τ(L+1, β) > τ(L, β)  ⇔  β < β_L := L^{2L(L−1)} (L−2)^{L(L−2)} / (L−1)^{(L−1)(3L−1)}``
 
 (equality iff ``β = β_L``; ``0⁰ = 1``), because ``log τ(L+1) − log τ(L) = (log β_L − log β) /
 (2L(L−1))``. ``β_2 = 16``, ``β_3 = 3¹²/2¹⁶ ≈ 8.109``, ``β_4 = 2⁵⁶/3³³ ≈ 12.96``,
-``β_5 ≈ 25.2``, and ``β_L`` is strictly increasing for ``L ≥ 3`` (``d/dx log β_x ≥ (x−3)/(x−2)``,
-see :mod:`verify.symbolic`), growing like ``e^{L}``. Hence:
+``β_5 = 5⁴⁰·3¹⁵/2¹¹² ≈ 25.13``, and ``β_L`` is strictly increasing for ``L ≥ 3``
+(``d/dx log β_x ≥ (x−3)/(x−2)``, see :mod:`verify.symbolic`), growing like ``e^{L}``. Hence:
 
 * ``τ`` is strictly increasing in ``L`` over all ``L ≥ 2`` **iff** ``β < 3¹²/2¹⁶ ≈ 8.109``;
 * for larger ``β`` it decreases from ``L = 3`` (from ``L = 2`` when ``β ≥ 16``) up to
   ``L*(β) = min{L ≥ 3 : β_L > β}`` and increases from there on (:func:`depth_growth_start`).
 
-So "rank is non-increasing in depth" holds on every step ``L → L+1`` with ``β ≤ β_L`` and fails
-otherwise: ``β = 100``, ``σ = 55`` has rank 0 at ``L = 3`` (``τ ≈ 63.2``) and rank 1 at
-``L = 4`` (``τ ≈ 51.3``).
+So this project's reading "the optimal rank is non-increasing in depth" (not a statement of the
+paper's abstract) holds on every step ``L → L+1`` with ``β ≤ β_L`` and fails otherwise:
+``β = 100``, ``σ = 55`` has rank 0 at ``L = 3`` (``τ ≈ 63.2``) and rank 1 at ``L = 4``
+(``τ ≈ 51.3``).
+
+``β_L`` is a pure number but ``β`` is not. Replacing ``Y`` by ``κY`` (``κ > 0``) and every ``W_l``
+by ``κ^{1/L} W_l`` multiplies the loss by ``κ²`` and the penalty by ``κ^{2/L}``: the depth-``L``
+problem with labels ``κY`` and strength ``β`` is ``κ²`` times the one with labels ``Y`` and
+strength ``β κ^{2/L−2}`` (so ``s* ↦ κ s*`` and ``τ(L, β) = κ τ(L, β κ^{2/L−2})``). The exponent
+depends on ``L``, so "the same ``β`` at two depths", and with it the region ``β < β_L``, depends
+on the units in which ``XᵀY`` is measured (``docs/formulations/C4-weight-decay-low-rank.md``
+works an example).
 """
 
 from __future__ import annotations

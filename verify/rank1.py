@@ -1,9 +1,10 @@
 """Three-layer standard ReLU networks on rank-1 data ``X = c aᵀ``: exact primal and dual values.
 
-Formulation (``shared/CLAIMS.md`` C6): ``f(X) = ((X W₁)₊ W₂)₊ W₃``, ``‖W₁‖_F ≤ t``, cost
-``½(‖W₂‖² + ‖W₃‖²)``, interpolation ``f(X) = Y``; hidden widths ``≥ 2`` (enough for every optimum
-below). The dual is ``D = max tr(ΛᵀY)`` s.t. ``‖Λᵀ((X W₁)₊ w)₊‖ ≤ 1`` for every ``‖W₁‖_F ≤ t``
-and ``‖w‖ ≤ 1``. Throughout ``c₊ = max(c, 0)``, ``c₋ = max(−c, 0)`` and ``s = t‖a‖``.
+Formulation (``docs/formulations/C6-relu-rank1-three-layer.md``):
+``f(X) = ((X W₁)₊ W₂)₊ W₃``, ``‖W₁‖_F ≤ t``, cost ``½(‖W₂‖² + ‖W₃‖²)``, interpolation ``f(X) = Y``;
+hidden widths ``≥ 2`` (enough for every optimum below). The dual is ``D = max tr(ΛᵀY)`` s.t.
+``‖Λᵀ((X W₁)₊ w)₊‖ ≤ 1`` for every ``‖W₁‖_F ≤ t`` and ``‖w‖ ≤ 1``. Throughout
+``c₊ = max(c, 0)``, ``c₋ = max(−c, 0)`` and ``s = t‖a‖``.
 
 **Reduction.** ``X W₁ = c bᵀ`` with ``b = W₁ᵀa``; the attainable ``b`` are exactly ``‖b‖ ≤ s``
 (``W₁ = a bᵀ/‖a‖²``). Since ``(c_i b_j)₊ = c₊ᵢ b₊ⱼ + c₋ᵢ b₋ⱼ``, ``(X W₁)₊ = c₊uᵀ + c₋vᵀ`` with

@@ -14,7 +14,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from hypothesis.strategies import SearchStrategy
 
@@ -116,6 +116,8 @@ class Claim(ABC):
     statement: str
     #: instance fields this claim needs besides ``X`` and ``Y``
     required: tuple[str, ...] = ("L",)
+    #: an acceptable value for a required field, named when it is missing (e.g. ``"3 (…)"``)
+    field_hints: ClassVar[dict[str, str]] = {}
     #: relative tolerance, multiplied by the instance's conditioning (see :meth:`tolerance`)
     rtol: float = 1e-9
     #: the verdict the project records for generated (valid, feasible) instances

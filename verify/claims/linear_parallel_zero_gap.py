@@ -16,8 +16,10 @@ Formulation
     ``beta`` (default 1) scales the modified regulariser.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), parallel deep linear networks;
-    ``shared/CLAIMS.md`` C3.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: stacking networks in
+    parallel and modifying the regularisation gives zero duality gap. Only the abstract could be
+    consulted; the formulation above is this project's, stated in
+    ``docs/formulations/C3-linear-parallel-zero-gap.md``.
 
 How it is verified
     Every interval is certified from both sides by recomputed points, except plain weight
@@ -38,6 +40,8 @@ Known limits
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 
@@ -75,12 +79,19 @@ class LinearParallelZeroGap(DeepLinearClaim):
     id = "linear-parallel-zero-gap"
     number = "C3"
     title = "Parallel deep linear networks have zero duality gap"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), parallel linear networks; shared/CLAIMS.md C3"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (parallel architecture); "
+        "formulation: docs/formulations/C3-linear-parallel-zero-gap.md"
+    )
     statement = (
         "for m >= rank(X⁺Y) branches P_prl(t) = D_prl(t) = t^-(L-2) ||X⁺Y||_*; the regulariser "
         "(β/L) ΣΣ||W||^L gives β||X⁺Y||_*, plain weight decay (L/2) Σ σ_i^(2/L)"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("rank", "branches")
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:

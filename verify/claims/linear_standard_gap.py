@@ -7,8 +7,8 @@ Statement
     ``P_lin(t) = t^{−(L−2)} ‖W*‖_{S_{2/L}}`` and ``D_lin(t) = t^{−(L−2)} ‖W*‖_*``, ``W* = X⁺Y``,
 
     so ``P ≥ D``, with a strictly positive gap exactly when ``rank(W*) ≥ 2`` (for ``L = 2`` the two
-    coincide). The widely repeated paraphrase "the gap vanishes iff the singular values of
-    ``X⁺Y`` are all equal" is false: ``W* = I₂``, ``L = 3``, ``t = 1`` gives ``P = 2√2``, ``D = 2``.
+    coincide). The reading "the gap vanishes iff the singular values of ``X⁺Y`` are all equal"
+    is false: ``W* = I₂``, ``L = 3``, ``t = 1`` gives ``P = 2√2``, ``D = 2``.
 
 Formulation
     ``P_lin(t) = min ½(‖W_{L−1}‖_F² + ‖W_L‖_F²)`` s.t. ``‖W_l‖_F ≤ t`` (``l ≤ L−2``),
@@ -18,9 +18,9 @@ Formulation
     below the rank (primal only).
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), the section on deep linear networks
-    with vector outputs; the formulation above is the one this project commits to
-    (``shared/CLAIMS.md`` C1), as the paper's exact wording could not be confirmed.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: the duality gap of deeper
+    linear networks with vector outputs is non-zero. Only the abstract could be consulted; the
+    formulation above is this project's, stated in ``docs/formulations/C1-linear-standard-gap.md``.
 
 How it is verified
     * primal upper bound: the balanced factorisation (``standard_t_weights``), whose output,
@@ -39,6 +39,8 @@ Known limits
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 
@@ -67,12 +69,19 @@ class LinearStandardGap(DeepLinearClaim):
     id = "linear-standard-gap"
     number = "C1"
     title = "Deep linear networks with vector outputs have a duality gap"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), deep linear networks; shared/CLAIMS.md C1"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (deep linear networks); "
+        "formulation: docs/formulations/C1-linear-standard-gap.md"
+    )
     statement = (
         "P_lin(t) = t^-(L-2) ||X⁺Y||_{S_2/L} >= D_lin(t) = t^-(L-2) ||X⁺Y||_*, "
         "with a positive gap iff L >= 3 and rank(X⁺Y) >= 2"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2; a gap needs L ≥ 3)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("rank", "width")
 
     def predictions(self, data: LinearData, L: int, t: float) -> dict[str, float]:

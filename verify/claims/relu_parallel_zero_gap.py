@@ -10,7 +10,7 @@ Formulation
     Branch ``j``: ``(X u_j)_+ a_j`` at ``L = 2``; ``((X W_{1,j})_+ w_{2,j})_+ w_{3,j}`` with
     ``‖W_{1,j}‖_F ≤ t`` at ``L = 3``. Objective ``½ Σ_j (‖w_{L−1,j}‖² + ‖w_{L,j}‖²)``; constraint
     ``Σ_j branch_j(X) = y``. Dual: ``max yᵀλ`` s.t. ``|λᵀ(A_{L−2}(θ) w)_+| ≤ 1`` over every
-    feasible first layer ``θ`` and ``‖w‖ ≤ 1``. The convex programs (``shared/CLAIMS.md`` C5) are
+    feasible first layer ``θ`` and ``‖w‖ ≤ 1``. The convex programs (this project's derivation) are
     the group lasso over the patterns ``D_i = diag(1[X u ≥ 0])`` at ``L = 2``, and at ``L = 3``
     one group per (outer pattern ``D2`` of the subspace spanned by the ``(Xu)_+``, sign ±, inner
     pattern ``D1_i``), with value divided by ``t``. ``t`` is required but does not enter at
@@ -19,8 +19,10 @@ Formulation
     :func:`with_bias` (``dualgap check --bias``) appends the column of ones.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), the parallel ReLU network theorem
-    (any depth) and its convex reformulation for ``L = 2, 3``; ``shared/CLAIMS.md`` C5. The
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: the parallel architecture
+    with a modified regularisation has zero duality gap, with equivalent convex problems. Only the
+    abstract could be consulted; the formulation above (ReLU branches, ``L = 2, 3``, scalar
+    labels) is this project's, stated in ``docs/formulations/C5-relu-parallel-zero-gap.md``. The
     ``L = 2`` program is the two-layer result of Pilanci and Ergen (ICML 2020).
 
 How it is verified
@@ -58,6 +60,8 @@ Known limits
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
@@ -115,12 +119,19 @@ class ReluParallelZeroGap(Claim):
     id = "relu-parallel-zero-gap"
     number = "C5"
     title = "Parallel ReLU networks have zero duality gap (L = 2, 3)"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), parallel ReLU networks; shared/CLAIMS.md C5"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (parallel architecture, convex problems); "
+        "formulation: docs/formulations/C5-relu-parallel-zero-gap.md"
+    )
     statement = (
         "a parallel ReLU network with m >= N + 1 branches interpolating scalar labels has "
         "P = D, both equal to a convex program over hyperplane arrangement patterns"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "2 or 3 (the depths this claim checks)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("branches", "patterns", "outer_patterns")
     rtol = 1e-6
 

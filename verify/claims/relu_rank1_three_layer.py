@@ -1,30 +1,36 @@
 """C6 ``relu-rank1-three-layer``: three-layer standard ReLU networks on rank-1 data.
 
 Statement
-    The paper (abstract): "strong duality holds for three-layer standard ReLU networks given
-    rank-1 data matrices". Under the formulation below this is **false as stated**, and what
-    holds instead is exact:
+    The abstract: "strong duality holds for three-layer standard ReLU networks given rank-1 data
+    matrices"; the paper's own hypotheses could not be consulted. Under the formulation
+    below (stated in ``docs/formulations/C6-relu-rank1-three-layer.md``), the abstract's statement
+    read without further hypotheses fails, and what holds instead is exact:
 
     ============================  ===========================================================
-    paper's claim                 ``X = c aᵀ`` ⇒ ``P(t) = D(t)`` (no condition on ``Y``)
+    read without hypotheses       ``X = c aᵀ`` ⇒ ``P(t) = D(t)`` for every interpolable ``Y``
     minimal counterexample        ``X = [1; −1]``, ``y = (1, −1)``, ``t = 1``:
                                   ``P = 2√2``, ``D = 2`` (N = 2, d = K = 1; N = 1 never gaps)
-    corrected statement           with ``Y = c₊αᵀ + c₋γᵀ`` (every interpolable ``Y`` is of this
+    what holds                    with ``Y = c₊αᵀ + c₋γᵀ`` (every interpolable ``Y`` is of this
                                   form) and ``s = t‖a‖``: ``D(t) = (‖α‖ + ‖γ‖)/s``;
                                   ``P(t) = (‖α‖^{2/3} + ‖γ‖^{2/3})^{3/2}/s`` if ``α·γ < 0``,
                                   ``P(t) = (‖α‖ + ‖γ‖)/s`` if ``α ∥ γ``, ``α·γ ≥ 0``, otherwise
                                   ``√f(τ*)/s`` at the root ``τ*`` of ``Aτ⁴ + Δτ³ − Δτ − C``;
-                                  **P = D iff α·γ = ‖α‖‖γ‖**, i.e. iff all label rows are
-                                  non-negative multiples of one vector (scalar ``y``: ``y ≥ 0``
-                                  or ``y ≤ 0``); otherwise ``D < P ≤ √2·D``
+                                  **P = D iff α·γ = ‖α‖‖γ‖**; otherwise ``D < P ≤ √2·D``
+    hypotheses that rescue it     one-signed data, ``c ≥ 0`` (``c₋ = 0``, so ``γ = 0``: ``P = D``
+                                  for every interpolable ``Y``); one-signed labels, i.e. all
+                                  label rows non-negative multiples of one vector (exactly
+                                  ``α·γ = ‖α‖‖γ‖``; scalar ``y``: ``y ≥ 0`` or ``y ≤ 0``;
+                                  entrywise non-negative vector labels do not suffice)
     ============================  ===========================================================
 
-    The checker's prediction is the corrected statement (``primal``, ``dual``, ``gap`` from the
+    The checker's prediction is the statement that holds (``primal``, ``dual``, ``gap`` from the
     closed forms), so its verdict is ``holds`` on both sides of the condition whenever the exact
-    values are confirmed; the paper's unconditioned ``P = D`` is a negative control that the
-    minimal counterexample refutes. ``check --json`` adds ``zero_gap_condition`` (the exact
-    condition), ``paper_claim`` (``holds`` where ``P = D``, ``fails`` where the certified gap is
-    positive), ``alpha``, ``gamma``, ``relative_gap`` and the search summary.
+    values are confirmed; the abstract's statement without hypotheses is a negative control that
+    the minimal counterexample refutes. ``check --json`` adds ``zero_gap_condition`` (the exact
+    condition), ``abstract_reading`` (the abstract's statement read without further hypotheses,
+    on this instance: ``holds`` where ``P = D``, ``fails`` where the certified gap is positive),
+    ``paper_claim`` (the same value under its 0.1 name, kept for one release), ``alpha``,
+    ``gamma``, ``relative_gap`` and the search summary.
 
 Formulation
     ``f(X) = ((X W₁)₊ W₂)₊ W₃``, ``‖W₁‖_F ≤ t``, cost ``½(‖W₂‖_F² + ‖W₃‖_F²)``, ``f(X) = Y``;
@@ -38,9 +44,10 @@ Formulation
     ``Λ = Y − c₊αᵀ − c₋γᵀ``), not an input error.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract and the rank-1 section; the
-    exact hypotheses could not be confirmed, the formulation is ``shared/CLAIMS.md`` C6. The
-    derivation is in :mod:`verify.rank1`, its algebra proved in :mod:`verify.symbolic_rank1`.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract. Only the abstract could be
+    consulted; the formulation above is this project's, stated in
+    ``docs/formulations/C6-relu-rank1-three-layer.md``. The derivation is in :mod:`verify.rank1`,
+    its algebra proved in :mod:`verify.symbolic_rank1`.
 
 How it is verified
     * primal lower bound: closed form (the rank-1 reduction, proof in :mod:`verify.rank1`);
@@ -65,6 +72,8 @@ Known limits
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
@@ -105,13 +114,21 @@ class ReluRank1ThreeLayer(Claim):
     id = "relu-rank1-three-layer"
     number = "C6"
     title = "Three-layer standard ReLU networks on rank-1 data: exact P(t), D(t), and where P = D"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), abstract and rank-1 section; shared/CLAIMS.md C6"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (rank-1 data); "
+        "formulation: docs/formulations/C6-relu-rank1-three-layer.md"
+    )
     statement = (
         "X = c aᵀ, Y = c₊αᵀ + c₋γᵀ, s = t‖a‖: D(t) = (‖α‖+‖γ‖)/s; P(t) = ℓ_{2/3}(‖α‖,‖γ‖)/s if "
-        "α·γ < 0, min_r ‖[α/r₁, γ/r₂]‖_* otherwise; P = D iff α·γ = ‖α‖‖γ‖ (the paper's "
-        "unconditioned P = D fails, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2)"
+        "α·γ < 0, min_r ‖[α/r₁, γ/r₂]‖_* otherwise; P = D iff α·γ = ‖α‖‖γ‖ (one-signed labels; "
+        "implied by one-signed data c ≥ 0). Without these hypotheses the abstract's P = D fails "
+        "under this formulation, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2"
     )
     required = ("L", "t")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (this claim checks three weight layers)",
+        "t": "a positive number such as 1.0",
+    }
     shown_fields = ("zero_gap_condition",)
 
     def validate(self, instance: Instance) -> None:

@@ -11,8 +11,11 @@ Statement
     ``s̄ = (β(L−2))^{L/(2L−2)}`` at ``τ`` and the largest root of ``s + βs^{2/L−1} = σ`` above.
     The optimal rank is ``#{σ_i > τ}``: never more than the least-squares rank, non-increasing
     in ``β``, and non-increasing in ``L`` exactly on the steps ``L → L+1`` with ``β ≤ β_L`` (all
-    steps iff ``β ≤ 3¹²/2¹⁶ ≈ 8.11``; see :mod:`verify.lowrank`). "Rank never grows with depth"
-    is false beyond that: ``β = 100``, ``σ = 55`` gives rank 0 at ``L = 3`` and rank 1 at ``L = 4``.
+    steps iff ``β ≤ 3¹²/2¹⁶ ≈ 8.11``; see :mod:`verify.lowrank`). This project's reading "the
+    optimal rank never grows with depth" (not a statement of the abstract) is false beyond that:
+    ``β = 100``, ``σ = 55`` gives rank 0 at ``L = 3`` and rank 1 at ``L = 4``. ``β`` is not
+    scale-free: labels ``κY`` with strength ``β`` are the labels ``Y`` with ``βκ^{2/L−2}``,
+    rescaled, so comparing depths at one ``β`` depends on the units of ``XᵀY``.
 
 Formulation
     Instance fields ``X`` (``N×d``, orthonormal columns within :data:`ORTHONORMAL_TOL`), ``Y``,
@@ -21,9 +24,11 @@ Formulation
     both ``0`` and ``s̄`` are optimal; the reported ``s*`` takes ``0``.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), weight decay on deep linear networks
-    and its closed-form low-rank solutions; ``shared/CLAIMS.md`` C4. The depth-monotonicity
-    region and the counterexample above are this project's findings.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: weight decay explicitly
+    encourages low-rank solutions via closed-form expressions. Only the abstract could be
+    consulted; the formulation above is this project's, stated in
+    ``docs/formulations/C4-weight-decay-low-rank.md``. The depth-monotonicity region, the
+    counterexample and the scaling remark above are this project's findings.
 
 How it is verified
     * primal upper bound: the balanced weights of ``U diag(s*) Vᵀ``, fit and penalty recomputed
@@ -66,6 +71,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
@@ -197,13 +203,20 @@ class WeightDecayLowRank(Claim):
     id = "weight-decay-low-rank"
     number = "C4"
     title = "Weight decay on deep linear networks gives closed-form low-rank solutions"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), weight decay and low rank; shared/CLAIMS.md C4"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (weight decay, low-rank solutions); "
+        "formulation: docs/formulations/C4-weight-decay-low-rank.md"
+    )
     statement = (
         "with XᵀX = I, min ½||XW_1⋯W_L − Y||² + (β/2)Σ||W_l||² has end-to-end matrix "
         "U diag(s*) Vᵀ, s* = argmin ½(s−σ)² + (βL/2)s^(2/L): soft threshold (σ−β)_+ for L = 2, "
         "hard-threshold-like for L ≥ 3 with threshold τ = ((L−1)/(L−2))(β(L−2))^(L/(2L−2))"
     )
     required = ("L", "beta")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2)",
+        "beta": "a positive number such as 0.5",
+    }
     shown_fields = ("rank", "threshold", "width")
     weak_duality = False  # no dual problem: the fit is unconstrained
 

@@ -14,8 +14,10 @@ Formulation
     links it to C1's t-formulation.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), weight decay as a Schatten
-    quasi-norm penalty; ``shared/CLAIMS.md`` C2.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: weight decay explicitly
+    encourages low-rank solutions via closed-form expressions. Only the abstract could be
+    consulted; reading it as the Schatten-2/L penalty above is this project's formulation, stated
+    in ``docs/formulations/C2-weight-decay-schatten.md``.
 
 How it is verified
     * primal upper bound: the balanced weights, output and cost recomputed; multi-start search;
@@ -34,6 +36,7 @@ Known limits
 from __future__ import annotations
 
 import itertools
+from typing import ClassVar
 
 import numpy as np
 
@@ -95,12 +98,16 @@ class WeightDecaySchatten(DeepLinearClaim):
     id = "weight-decay-schatten"
     number = "C2"
     title = "Weight decay is a Schatten-2/L penalty with closed-form weights"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), weight decay; shared/CLAIMS.md C2"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (weight decay, low-rank solutions); "
+        "formulation: docs/formulations/C2-weight-decay-schatten.md"
+    )
     statement = (
         "min ½ Σ||W_l||² s.t. XW_1⋯W_L = Y equals (L/2) Σ σ_i^(2/L) (balanced weights); "
         "the dual side after optimising t is (L/2) ||X⁺Y||_*^(2/L)"
     )
     required = ("L",)
+    field_hints: ClassVar[dict[str, str]] = {"L": "3 (any integer ≥ 2)"}
     shown_fields = ("rank",)
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
