@@ -18,6 +18,7 @@ import pytest
 from matplotlib import image
 
 from verify.claims import REGISTRY, Budget
+from verify.cli import main
 from verify.figures import LINEAR_SPECTRA, linear_relative_gaps, rank1_curves
 from verify.figures import seeded_linear_instance as linear_instance
 from verify.report import (
@@ -32,11 +33,10 @@ from verify.report import (
     ZERO_GAP,
     latex_escape,
     readme_results_table,
-    strict_json,
     table1,
     write_report,
 )
-from verify.result import INFEASIBLE
+from verify.result import HOLDS, INFEASIBLE, Bound, CheckResult, dumps_json, json_ready
 from verify.runner import ClaimRun, run_claims
 
 CHEAP = Budget(seed=0, restarts=1, solver=False, max_iter=200)
@@ -243,10 +243,47 @@ def test_results_json_is_strict_and_holds_every_outcome(written, runs):
     assert len(payload["table1"]) == 12
 
 
-def test_strict_json_replaces_non_finite_and_numpy_values():
-    value = {"a": np.float64("nan"), "b": [np.int64(3), math.inf], "c": np.array([1.5, np.inf])}
-    assert strict_json(value) == {"a": None, "b": [3, None], "c": [1.5, None]}
-    assert json.dumps(strict_json({"x": np.bool_(True)}), allow_nan=False) == '{"x": true}'
+def test_one_json_policy_writes_non_finite_numbers_as_null():
+    value = {
+        "a": np.float64("nan"),
+        "b": [np.int64(3), math.inf, (-math.inf, 1.5)],
+        "c": np.array([1.5, np.inf]),
+        4: np.bool_(True),
+        "s": "text",
+    }
+    expected = {"a": None, "b": [3, None, [None, 1.5]], "c": [1.5, None], "4": True, "s": "text"}
+    assert json_ready(value) == expected
+    assert json.loads(dumps_json(value), parse_constant=_reject_constant) == expected
+    assert dumps_json({"x": np.bool_(True)}) == '{"x": true}'
+
+
+def test_a_check_result_with_non_finite_values_anywhere_dumps_as_strict_json():
+    result = CheckResult(
+        claim="c",
+        verdict=HOLDS,
+        instance={"N": 1},
+        bounds={"primal_upper": Bound(math.inf, "closed-form"), "dual_lower": None},
+        predicted={"primal": math.inf},
+        intervals={"gap": (-math.inf, math.nan)},
+        tolerance=1e-9,
+        extra={"search": {"best": math.inf, "values": np.array([1.0, np.nan])}},
+    )
+    payload = json.loads(result.dumps(), parse_constant=_reject_constant)
+    assert payload["primal_value"] is None and payload["dual_value"] is None
+    assert payload["predicted"] == {"primal": None} and payload["intervals"]["gap"] == [None, None]
+    assert payload["search"] == {"best": None, "values": [1.0, None]}
+    assert payload["bound_details"]["primal_upper"]["value"] is None
+    assert result.to_json() == payload  # to_json is JSON-ready under the same policy
+
+
+def test_verify_json_writes_infeasible_values_as_null(tmp_path, capsys):
+    target = tmp_path / "out.json"
+    assert main(["verify", "weight-decay-schatten", "--examples", "0", "--json", str(target)]) == 0
+    capsys.readouterr()
+    payload = json.loads(target.read_text(), parse_constant=_reject_constant)
+    outcomes = payload["claims"][0]["outcomes"]
+    infeasible = [o["result"] for o in outcomes if o["result"]["verdict"] == "infeasible"]
+    assert infeasible and all(r["primal_value"] is None for r in infeasible)
 
 
 def test_table1_tex_has_one_row_per_activation_and_architecture(written):

@@ -19,7 +19,7 @@ from typing import Any
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
 from verify.instances import InstanceError, load
-from verify.result import HOLDS, INFEASIBLE, CheckResult, library_versions
+from verify.result import HOLDS, INFEASIBLE, CheckResult, dumps_json, library_versions
 from verify.runner import PROFILES, ClaimRun, run_claims
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
@@ -251,7 +251,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "versions": library_versions(),
             "claims": [run.to_json() for run in runs],
         }
-        target.write_text(json.dumps(payload, indent=1, allow_nan=False))
+        target.write_text(dumps_json(payload, indent=1))
     return EXIT_UNEXPECTED if unexpected else EXIT_OK
 
 

@@ -25,7 +25,6 @@ Otherwise the cell says ``contradicted`` (a measurement against the recorded ver
 from __future__ import annotations
 
 import importlib
-import json
 import math
 import re
 import textwrap
@@ -38,7 +37,7 @@ import numpy as np
 
 from verify import figures
 from verify.claims import Claim
-from verify.result import FAILS, INFEASIBLE, CheckResult, library_versions
+from verify.result import FAILS, INFEASIBLE, CheckResult, dumps_json, library_versions
 from verify.runner import ClaimRun, Outcome
 
 ZERO_GAP = "zero gap"
@@ -638,7 +637,7 @@ def _counterexamples(run: ClaimRun) -> list[str]:
 
 
 def _matrix(array: np.ndarray) -> str:
-    return json.dumps(np.round(array, 6).tolist())
+    return dumps_json(np.round(array, 6))
 
 
 def _corrections(run: ClaimRun) -> list[str]:
@@ -764,24 +763,6 @@ def write_figures(out: Path, runs: list[ClaimRun], seed: int) -> dict[str, Path]
 # --- the report ----------------------------------------------------------------------------
 
 
-def strict_json(value: Any) -> Any:
-    """``value`` with numpy scalars and arrays made plain and non-finite floats made ``null``
-    (strict JSON has neither ``NaN`` nor ``Infinity``)."""
-    if isinstance(value, dict):
-        return {str(k): strict_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict_json(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return strict_json(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
-
-
 def report_markdown(
     runs: list[ClaimRun], cells: list[Table1Cell], *, seed: int, examples: int, command: str
 ) -> str:
@@ -865,7 +846,7 @@ def write_report(
         "results.json": out / "results.json",
     }
     paths["results.json"].write_text(
-        json.dumps(strict_json(payload), indent=1, allow_nan=False, ensure_ascii=False),
+        dumps_json(payload, indent=1, ensure_ascii=False),
         encoding="utf-8",
     )
     paths["table1.tex"].write_text(table1_latex(cells), encoding="utf-8")
