@@ -19,7 +19,7 @@ from typing import Any
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
 from verify.instances import InstanceError, load
-from verify.result import HOLDS, INFEASIBLE, CheckResult, library_versions
+from verify.result import HOLDS, INFEASIBLE, CheckResult, dumps_json, library_versions
 from verify.runner import PROFILES, ClaimRun, run_claims
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
@@ -203,19 +203,33 @@ class _Progress:
             print(f"  {claim_id}: {total} checks done", file=sys.stderr, flush=True)
 
 
-def _run_claims(args: argparse.Namespace, profile_name: str) -> tuple[list[ClaimRun], int, str]:
+def _run_claims(
+    args: argparse.Namespace, profile_name: str, per_cell: bool = False
+) -> tuple[list[ClaimRun], int, str]:
     """Explore the requested claims; returns the runs, the example count and the command that
-    reproduces them."""
+    reproduces them. With ``per_cell``, the claims behind Table 1 check instances drawn per
+    cell (at least the example count in each, :func:`verify.table1.cell_instances`); the
+    others, and every claim without it, that many instances drawn from their strategy."""
     claims = [get(claim_id) for claim_id in getattr(args, "claims", [])] or list(REGISTRY.values())
     profile = PROFILES[profile_name]
     examples = args.examples if args.examples is not None else profile["examples"]
     budget = Budget(seed=args.seed, restarts=profile["restarts"])
+    drawn = None
+    if per_cell:
+        from verify.table1 import cell_instances
+
+        drawn = cell_instances(examples, args.seed, [claim.id for claim in claims])
+        counted = f"≥ {examples} generated instances per Table 1 cell, {examples} per other claim"
+    else:
+        counted = f"{examples} generated instances per claim"
     print(
-        f"dualgap {args.command}: seed {args.seed}, profile {profile_name}, {examples} generated "
-        f"instances per claim, {args.jobs} job(s)",
+        f"dualgap {args.command}: seed {args.seed}, profile {profile_name}, {counted}, "
+        f"{args.jobs} job(s)",
         file=sys.stderr,
     )
-    runs = run_claims(claims, examples, args.seed, budget, _Progress(), jobs=args.jobs)
+    runs = run_claims(
+        claims, examples, args.seed, budget, _Progress(), jobs=args.jobs, instances=drawn
+    )
     names = " ".join(c.id for c in claims) if getattr(args, "claims", []) else ""
     command = f"dualgap {args.command} {names} --seed {args.seed} --examples {examples}"
     if args.command == "verify":
@@ -251,7 +265,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             "versions": library_versions(),
             "claims": [run.to_json() for run in runs],
         }
-        target.write_text(json.dumps(payload, indent=1, allow_nan=False))
+        target.write_text(dumps_json(payload, indent=1))
     return EXIT_UNEXPECTED if unexpected else EXIT_OK
 
 
@@ -289,7 +303,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     readme = _check_readme(args.readme) if args.readme else None
     from verify.report import readme_results_table, write_report  # matplotlib: only when needed
 
-    runs, examples, command = _run_claims(args, "dev")
+    runs, examples, command = _run_claims(args, "dev", per_cell=True)
     folder.mkdir(exist_ok=True)
     written = write_report(folder, runs, seed=args.seed, examples=examples, command=command)
     for name, path in written.items():

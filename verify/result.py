@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 HOLDS = "holds"
 FAILS = "fails"
 INCONCLUSIVE = "inconclusive"
@@ -41,20 +43,40 @@ class Bound:
             raise ValueError(f"Bound.kind must be one of {BOUND_KINDS}, got {self.kind!r}")
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "value": json_number(self.value),
-            "kind": self.kind,
-            "residual": json_number(self.residual),
-            "how": self.how,
-        }
+        return json_ready(
+            {"value": self.value, "kind": self.kind, "residual": self.residual, "how": self.how}
+        )
 
 
-def json_number(value: float | None) -> float | None:
-    """Strict JSON has no infinities: a non-finite value is written as ``null``."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+def json_ready(value: Any) -> Any:
+    """``value`` as plain JSON data, under the one policy of every JSON that dualgap writes.
+
+    Mappings get string keys; tuples and numpy arrays become lists; numpy scalars become Python
+    ones; and every non-finite float (``NaN``, ``+inf``, ``−inf``) becomes ``null``: strict JSON
+    has no such numbers, and ``null`` reads as "no finite value" (an infeasible primal, a
+    missing bound). Anything else is returned unchanged.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def dumps_json(value: Any, **kwargs: Any) -> str:
+    """The one JSON writer (``check --json``, ``verify --json``, the report's results.json):
+    ``value`` made plain by :func:`json_ready` — non-finite numbers written as ``null`` — then
+    ``json.dumps(..., allow_nan=False, **kwargs)``, so that a non-finite number can never be
+    written as the non-standard ``NaN``/``Infinity``."""
+    return json.dumps(json_ready(value), allow_nan=False, **kwargs)
 
 
 def library_versions() -> dict[str, str]:
@@ -154,20 +176,15 @@ class CheckResult:
         out: dict[str, Any] = {
             "claim": self.claim,
             "verdict": self.verdict,
-            "primal_value": json_number(self.primal_value),
-            "dual_value": json_number(self.dual_value),
-            "gap": json_number(self.gap),
-            "predicted": {k: json_number(v) for k, v in self.predicted.items()},
-            "bounds": {
-                name: json_number(b.value) if b is not None else None
-                for name, b in self.bounds.items()
-            },
+            "primal_value": self.primal_value,
+            "dual_value": self.dual_value,
+            "gap": self.gap,
+            "predicted": self.predicted,
+            "bounds": {name: None if b is None else b.value for name, b in self.bounds.items()},
             "bound_details": {
-                name: b.to_json() if b is not None else None for name, b in self.bounds.items()
+                name: None if b is None else b.to_json() for name, b in self.bounds.items()
             },
-            "intervals": {
-                k: [json_number(lo), json_number(hi)] for k, (lo, hi) in self.intervals.items()
-            },
+            "intervals": self.intervals,
             "tolerance": self.tolerance,
             "instance": self.instance,
             "details": self.details,
@@ -176,7 +193,7 @@ class CheckResult:
             "versions": self.versions,
         }
         out.update(self.extra)
-        return out
+        return json_ready(out)
 
     def dumps(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_json(), allow_nan=False, **kwargs)
+        return dumps_json(self.to_json(), **kwargs)

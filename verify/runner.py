@@ -1,13 +1,15 @@
 """Claim runs: each claim on its pinned, generated and negative-control instances.
 
 Generated instances come from the claim's hypothesis strategy, drawn under a fixed
-``hypothesis.seed`` so that a run is reproduced exactly by its seed (printed with every run).
+``hypothesis.seed`` so that a run is reproduced exactly by its seed (printed with every run),
+or are handed in by the caller (the report draws them per cell of Table 1:
+:func:`verify.table1.cell_instances`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,16 +162,23 @@ def run_claims(
     budget: Budget,
     progress: Callable[[str, int, int], None] | None = None,
     jobs: int = 1,
+    instances: Mapping[str, Sequence[Instance]] | None = None,
 ) -> list[ClaimRun]:
     """Explore several claims, spreading the checks over ``jobs`` processes.
 
+    A claim's generated checks are its entry in ``instances`` (by claim id), in that order,
+    when it has one; otherwise ``examples`` instances drawn from its strategy under ``seed``.
     Instances are drawn in this process and every check seeds its own generator from
     ``budget.seed``, so the outcomes do not depend on ``jobs`` or on scheduling.
     """
+    given = instances or {}
     tasks: list[tuple[str, str, Any]] = []
     for claim in claims:
         tasks += [("pinned", claim.id, i) for i in range(len(claim.pinned_examples()))]
-        generated = draw_instances(claim.instances(), examples, seed)
+        if claim.id in given:
+            generated = list(given[claim.id])
+        else:
+            generated = draw_instances(claim.instances(), examples, seed)
         tasks += [("generated", claim.id, (i, inst)) for i, inst in enumerate(generated)]
         tasks += [("control", claim.id, i) for i in range(len(claim.negative_controls()))]
     totals = Counter(task[1] for task in tasks)

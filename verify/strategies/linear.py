@@ -15,6 +15,7 @@ def linear_instances(
     depths: st.SearchStrategy[int] | None = None,
     max_dim: int = 5,
     rank: int | None = None,
+    min_rank: int = 1,
     equal_singular_values: bool = False,
     t: st.SearchStrategy[float] | None = None,
     data_singular_values: tuple[float, float] = (0.3, 3.0),
@@ -26,18 +27,21 @@ def linear_instances(
     ``[1/3, 3]``).
 
     Shapes cover N < d, N = d, N > d, K = 1 (1-D labels) and K > 1; ``rank(W*)`` ranges over
-    ``1…min(N, d, K)`` unless fixed. ``X`` has full rank with condition number at most the ratio
-    of ``data_singular_values``; ``W*`` has singular values in ``label_singular_values`` (its
-    column space lies in the row space of ``X``, as ``X⁺Y``'s must).
+    ``min_rank…min(N, d, K)`` unless fixed by ``rank``, and ``N``, ``d``, ``K`` are at least
+    that rank (with ``min_rank = 2`` every instance has a positive gap at ``L ≥ 3``). ``X`` has
+    full rank with condition number at most the ratio of ``data_singular_values``; ``W*`` has
+    singular values in ``label_singular_values`` (its column space lies in the row space of
+    ``X``, as ``X⁺Y``'s must).
     """
-    N = draw(st.integers(1, max_dim))
-    d = draw(st.integers(1, max_dim))
-    K = draw(st.integers(1, max_dim))
+    smallest = rank if rank is not None else min_rank
+    if not 1 <= smallest <= max_dim:
+        raise ValueError(f"rank {smallest} must lie in 1…max_dim = {max_dim}")
+    N = draw(st.integers(smallest, max_dim))
+    d = draw(st.integers(smallest, max_dim))
+    K = draw(st.integers(smallest, max_dim))
     scalar = K == 1 and draw(st.booleans())
     top = min(N, d, K)
-    r = rank if rank is not None else draw(st.integers(1, top))
-    if r > top:
-        raise ValueError(f"rank {r} exceeds min(N, d, K) = {top}")
+    r = rank if rank is not None else draw(st.integers(min_rank, top))
     rng = draw(rotation_seeds())
     rho = min(N, d)
     data_s = draw(spectra(rho, *data_singular_values))
