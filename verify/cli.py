@@ -9,7 +9,6 @@ written).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -78,9 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", metavar="FILE", help="write every result to FILE")
     verify.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
 
-    report = commands.add_parser("report", help="regenerate the paper's Table 1 with figures")
+    report = commands.add_parser(
+        "report", help="regenerate Table 1 (docs/formulations/table1.md) with figures"
+    )
     report.add_argument("--out", default="report", help="output folder (default ./report)")
-    report.add_argument("--examples", type=_non_negative_int, help="generated instances/claim")
+    report.add_argument(
+        "--examples",
+        type=_non_negative_int,
+        help="instances per Table 1 cell (minimum), and per other claim",
+    )
     report.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
     report.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
     report.add_argument("--readme", metavar="FILE", help="also update the results table in FILE")
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
-        print(json.dumps([claim.describe() for claim in REGISTRY.values()], indent=2))
+        print(dumps_json([claim.describe() for claim in REGISTRY.values()], indent=2))
         return EXIT_OK
     for claim in REGISTRY.values():
         print(f"{claim.number:<4}{claim.id:<28}{claim.title}")

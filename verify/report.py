@@ -34,7 +34,6 @@ ABSTRACT_READING_TEXT = (
 )
 #: The ``extra`` key in which a claim records whether the abstract's statement, read without
 #: further hypotheses, holds on the instance (``holds``/``fails``; C6 writes it).
-ABSTRACT_READING = "abstract_reading"
 
 
 # --- formatting helpers --------------------------------------------------------------------
@@ -340,7 +339,7 @@ def _counterexamples(run: ClaimRun) -> list[str]:
             f"(on {_instance_text(result.instance)}: certified P = {_num(result.primal_value)}, "
             f"D = {_num(result.dual_value)})"
         )
-    against_abstract = [o for o in _abstract_readings(run) if _abstract_reading(o) == FAILS]
+    against_abstract = [o for o in _abstract_readings(run) if _abstract_reading(run, o) == FAILS]
     if against_abstract:
         smallest = min(against_abstract, key=lambda o: tuple(o.result.instance[k] for k in "NdK"))
         result = smallest.result
@@ -373,22 +372,25 @@ def _matrix(array: np.ndarray) -> str:
     return dumps_json(np.round(array, 6))
 
 
-def _abstract_reading(outcome: Outcome) -> str | None:
+def _abstract_reading(run: ClaimRun, outcome: Outcome) -> str | None:
     """``holds``/``fails``: the abstract's statement, read without further hypotheses, on this
-    check; ``None`` when the claim does not record it."""
-    return outcome.result.extra.get(ABSTRACT_READING)
+    check (:attr:`verify.claims.Claim.abstract_reading_key`); ``None`` when not recorded."""
+    key = run.claim.abstract_reading_key
+    return None if key is None else outcome.result.extra.get(key)
 
 
 def _abstract_readings(run: ClaimRun) -> list[Outcome]:
     """The pinned and generated checks of ``run`` that record the abstract's reading."""
-    return [o for o in run.outcomes if o.kind != "control" and _abstract_reading(o) is not None]
+    return [
+        o for o in run.outcomes if o.kind != "control" and _abstract_reading(run, o) is not None
+    ]
 
 
 def _corrections(run: ClaimRun) -> list[str]:
     measured = _abstract_readings(run)
     if not measured:
         return ["None: the statement is checked as formulated (see the negative controls above)."]
-    fails = sum(_abstract_reading(o) == FAILS for o in measured)
+    fails = sum(_abstract_reading(run, o) == FAILS for o in measured)
     confirmed = sum(o.ok for o in measured)
     return [
         f"{ABSTRACT_READING_TEXT} fails on {fails} of "

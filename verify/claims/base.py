@@ -124,6 +124,9 @@ class Claim(ABC):
     expected: str = HOLDS
     #: ``extra`` keys that the human-readable output of a check shows, in this order
     shown_fields: tuple[str, ...] = ()
+    #: ``extra`` key holding ``holds``/``fails`` for the abstract's statement read without
+    #: further hypotheses, when the claim's statement corrects that reading; ``None`` otherwise
+    abstract_reading_key: str | None = None
     #: whether ``P ≥ D`` holds between the claim's ``primal`` and ``dual`` (weak duality): then
     #: :meth:`check` turns every dual lower bound into a primal lower bound and every primal
     #: upper bound into a dual upper bound, so no claim writes that step by hand
@@ -131,7 +134,7 @@ class Claim(ABC):
 
     def validate(self, instance: Instance) -> None:
         """Raise :class:`~verify.instances.InstanceError` unless the claim applies."""
-        instance.require(*self.required)
+        instance.require(*self.required, hints=self.field_hints)
 
     def tolerance(self, instance: Instance) -> float:
         """``rtol · κ(X)``: certificate residuals grow with the conditioning of the data."""

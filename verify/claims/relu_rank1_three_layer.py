@@ -130,6 +130,7 @@ class ReluRank1ThreeLayer(Claim):
         "t": "a positive number such as 1.0",
     }
     shown_fields = ("zero_gap_condition",)
+    abstract_reading_key = "abstract_reading"
 
     def validate(self, instance: Instance) -> None:
         super().validate(instance)
