@@ -84,6 +84,8 @@ class LinearData:
     solution: SolutionEnclosure
     #: certified ``[lo, hi]`` of ``‖Y − ΠY‖_F/‖Y‖_F`` (``Π`` projects onto the range of ``X``)
     range_distance: tuple[float, float]
+    #: a certified upper bound on ``‖Y − ΠY‖_F`` itself
+    distance: float
     #: the float singular values of ``W`` above the rounding level: the best float64 estimate of
     #: ``σ(W*)``, from which the claims' predicted values are computed (``s`` keeps only those
     #: certified positive, on which certificates are built; they differ only when the data is
@@ -123,8 +125,8 @@ def linear_data(instance: Instance) -> LinearData:
     U_x, s_x, Vt_x = U_x[:, :rank_x], s_x[:rank_x], Vt_x[:rank_x]
     X_pinv = (Vt_x.T / s_x) @ U_x.T
     if rank_x == X.shape[1]:
-        # full column rank: every W lies in the row space; the stable X⁺Y is used as it is
-        W = X_pinv @ Y
+        # full column rank: every W lies in the row space; least squares (backward stable)
+        W = np.linalg.lstsq(X, Y, rcond=None)[0]
         W_tilde = Enclosure.exact(W)
     else:
         # XᵀG lies in the row space exactly (X⁺Y computed as V S⁻¹ Uᵀ Y does only up to rounding)
@@ -141,7 +143,9 @@ def linear_data(instance: Instance) -> LinearData:
     r = int(np.count_nonzero(solution.sigma_lo > 0.0))
     residual = relative_residual(X @ W - Y, Y)
     estimate = s[s > ROUNDING_RANK * max(W.shape) * s[0]] if s.size and s[0] > 0 else s[:0]
-    return LinearData(W, U[:, :r], s[:r], Vt[:r], residual, X_pinv, solution, relative, estimate)
+    return LinearData(
+        W, U[:, :r], s[:r], Vt[:r], residual, X_pinv, solution, relative, hi, estimate
+    )
 
 
 def standard_t_weights(data: LinearData, L: int, t: float, width: int) -> Network:
@@ -202,11 +206,11 @@ def _pad(A: np.ndarray, rows: int, cols: int) -> np.ndarray:
 
 def aligned_dual_bound(instance: Instance, data: LinearData, radius: float) -> Bound:
     """Certified lower bound on ``D = max tr(ΛᵀΠY)`` s.t. ``‖XᵀΛ‖₂ ≤ radius`` from the direction
-    ``Λ ∝ (X⁺)ᵀUVᵀ = X·X⁺(X⁺)ᵀUVᵀ`` (:func:`verify.linear_bounds.dual_point_bound`)."""
+    ``Λ ∝ (X⁺)ᵀUVᵀ`` (:func:`verify.linear_bounds.dual_point_bound`)."""
     if data.rank == 0:
         return Bound(0.0, "certificate", 0.0, "Λ = 0")
-    Z = data.X_pinv @ (data.X_pinv.T @ (data.U @ data.Vt))
-    value = dual_point_bound(instance.X, instance.Y, Z, flint.arb(radius))
+    Lam = data.X_pinv.T @ (data.U @ data.Vt)
+    value = dual_point_bound(instance.X, instance.Y, Lam, flint.arb(radius), data.distance)
     how = "Λ ∝ (X⁺)ᵀUVᵀ, scaled by a certified bound on ‖XᵀΛ‖₂; tr(ΛᵀY) enclosed"
     return Bound(value, "certificate", 0.0, how)
 
@@ -214,10 +218,9 @@ def aligned_dual_bound(instance: Instance, data: LinearData, radius: float) -> B
 def solver_dual_bound(
     instance: Instance, data: LinearData, Lam: np.ndarray, radius: float
 ) -> Bound:
-    """A solver's ``Λ``, projected onto the range of ``X`` (``Λ ↦ X·X⁺Λ``) and then certified like
-    :func:`aligned_dual_bound`."""
-    value = dual_point_bound(instance.X, instance.Y, data.X_pinv @ Lam, flint.arb(radius))
-    return Bound(value, "solver", 0.0, "Clarabel Λ projected onto range(X), certified")
+    """A solver's ``Λ``, certified like :func:`aligned_dual_bound`."""
+    value = dual_point_bound(instance.X, instance.Y, Lam, flint.arb(radius), data.distance)
+    return Bound(value, "solver", 0.0, "Clarabel Λ, scaled by a certified bound, enclosed")
 
 
 def bidual_bound(data: LinearData, radius: float) -> Bound:

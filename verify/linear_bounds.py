@@ -14,8 +14,9 @@ with the reason — instead of producing a "certified" bound that is not one.
   ``‖E‖₂ ≤ δ = ‖Y − XW̃‖_F / σ_min⁺(X)``, ``σ_min⁺`` a certified
   lower bound on the smallest non-zero singular value of ``X`` (:func:`enclose_solution`).
   Weyl's inequality then encloses every singular value of ``W*``; ``rank W* ≤ min(rank X, K)``.
-* Dual points are ``Λ = XZ`` (in the range of ``X`` exactly, so ``tr(ΛᵀΠY) = tr(ΛᵀY)``), shrunk
-  to feasibility by a certified upper bound on ``‖XᵀΛ‖₂`` (:func:`dual_point_bound`).
+* Dual points ``Λ`` are shrunk to feasibility by a certified upper bound on ``‖XᵀΛ‖₂``, and
+  their value on ``ΠY`` is bounded below by ``tr(ΛᵀY) − ‖Λ‖_F‖Y − ΠY‖_F``
+  (:func:`dual_point_bound`).
 * A network with exact output ``F = f(X)`` and exact cost ``C`` gives an upper bound on the
   primal of ``ΠY``: the residual ``R = Π(Y − F)`` is interpolated by a second network of cost at
   most ``ρ(E)`` for ``E = X⁺R`` (``‖E‖_F ≤ ‖Y − F‖_F/σ_min⁺``), and the two are combined
@@ -177,16 +178,18 @@ def range_distance(
     return max(0.0, lower(lo)), hi
 
 
-def dual_point_bound(X: np.ndarray, Y: np.ndarray, Z: np.ndarray, radius: flint.arb) -> float:
+def dual_point_bound(
+    X: np.ndarray, Y: np.ndarray, Lam: np.ndarray, radius: flint.arb, distance: float
+) -> float:
     """A certified lower bound on ``max tr(ΛᵀΠY)`` s.t. ``‖XᵀΛ‖₂ ≤ radius`` from the direction
-    ``Λ ∝ XZ``: scaled to ``radius/ν`` with ``ν`` a certified upper bound on ``‖XᵀXZ‖₂`` it is
-    feasible, and its value ``tr(ZᵀXᵀY)·radius/ν`` is enclosed (``tr(ΛᵀΠY) = tr(ΛᵀY)`` as ``Λ``
-    lies in the range of ``X``). ``Λ = 0`` (value 0) is used when that value is not positive."""
-    Lam = product(X, Z)
+    ``Λ``: scaled by ``radius/ν``, ``ν`` a certified upper bound on ``‖XᵀΛ‖₂``, it is feasible,
+    and ``tr(ΛᵀΠY) ≥ tr(ΛᵀY) − ‖Λ‖_F‖Y − ΠY‖_F`` with ``distance ≥ ‖Y − ΠY‖_F`` (0 when ``X`` has
+    full row rank). ``Λ = 0`` (value 0) is used when that is not positive."""
     norm = (Enclosure.exact(X.T) @ Lam).spectral_upper()
     if norm == 0.0:
         return 0.0
-    return max(0.0, lower(inner(Lam, Y) * radius / flint.arb(norm)))
+    value = inner(Lam, Y) - Enclosure.exact(Lam).frobenius() * flint.arb(distance)
+    return max(0.0, lower(value * radius / flint.arb(norm)))
 
 
 def residual_cost(objective: str, parallel: bool, E_norm: flint.arb, k: int, L: int,

@@ -31,6 +31,7 @@ finite; a non-finite intermediate (overflow) raises :class:`OutOfRange`, which t
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import flint
@@ -224,6 +225,8 @@ def lower(x: flint.arb) -> float:
     if exact is not None:
         return exact
     value = float(x.lower())
+    if value == math.inf:  # a ball beyond float64's range: the largest float is still below it
+        return sys.float_info.max
     return math.nextafter(value, -math.inf) if math.isfinite(value) else value
 
 
@@ -234,6 +237,8 @@ def upper(x: flint.arb) -> float:
     if exact is not None:
         return exact
     value = float(x.upper())
+    if value == -math.inf:
+        return -sys.float_info.max
     return math.nextafter(value, math.inf) if math.isfinite(value) else value
 
 

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.instances import Instance
+from verify.instances import Instance, InstanceError
 from verify.rescaling import rescaling_for
 from verify.result import (
     FAILS,
@@ -122,6 +123,8 @@ class Claim(ABC):
     field_hints: ClassVar[dict[str, str]] = {}
     #: relative tolerance of the judging (see :meth:`tolerance`)
     rtol: float = 1e-9
+    #: the deepest network a check accepts (the search builds every layer)
+    max_depth: int = 100
     #: the verdict the project records for generated (valid, feasible) instances
     expected: str = HOLDS
     #: ``extra`` keys that the human-readable output of a check shows, in this order
@@ -137,6 +140,12 @@ class Claim(ABC):
     def validate(self, instance: Instance) -> None:
         """Raise :class:`~verify.instances.InstanceError` unless the claim applies."""
         instance.require(*self.required, hints=self.field_hints)
+        if instance.L > self.max_depth:
+            raise InstanceError(
+                "L",
+                f"at most {self.max_depth} weight layers are checked (got {instance.L}): the "
+                "falsification search trains every layer; use a smaller L",
+            )
 
     def tolerance(self, instance: Instance) -> float:
         """The relative tolerance of the judging: :attr:`rtol`, whatever the data. It is not
@@ -173,7 +182,11 @@ class Claim(ABC):
         tol = self.tolerance(instance)
         rescaling = rescaling_for(instance, self.homogeneity(instance))
         try:
-            found = self.evidence(rescaling.instance if rescaling else instance, budget)
+            # Overflow and invalid operations are not warned about but detected: bounds are
+            # computed with explicit finiteness checks (verify.rigorous.OutOfRange), and a
+            # non-finite search value simply gives no bound.
+            with np.errstate(all="ignore"):
+                found = self.evidence(rescaling.instance if rescaling else instance, budget)
         except OutOfRange as exc:
             found = Evidence(details=[f"not computable in float64: {exc}"], verdict=INCONCLUSIVE)
         if rescaling is not None:
