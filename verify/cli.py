@@ -11,6 +11,7 @@ decide, the reason is in the details.
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import sys
@@ -52,6 +53,25 @@ def _whole_number(text: str, minimum: int) -> int:
     return value
 
 
+def _number(text: str, positive: bool) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else "≥ 0"
+        raise argparse.ArgumentTypeError(f"expected a number {bound}, got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    return _number(text, positive=False)
+
+
+def _positive_float(text: str) -> float:
+    return _number(text, positive=True)
+
+
 def _non_negative_int(text: str) -> int:
     return _whole_number(text, 0)
 
@@ -78,6 +98,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
     check.add_argument("--bias", action="store_true", help="append a column of ones to X")
+    check.add_argument(
+        "--budget",
+        type=_non_negative_float,
+        default=1.0,
+        help="work of the falsification search, relative to the default (0: none)",
+    )
+    check.add_argument(
+        "--timeout",
+        type=_positive_float,
+        help="seconds the falsification search may take (its outcome then depends on the machine)",
+    )
 
     verify = commands.add_parser("verify", help="explore claims on generated instances")
     verify.add_argument("claims", nargs="*", help="claim ids (default: all)")
@@ -138,7 +169,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     instance = load(args.instance, required=claim.required, hints=claim.field_hints)
     if args.bias:
         instance = instance.with_bias()
-    result = claim.check(instance, Budget(seed=args.seed))
+    if sys.stderr.isatty():  # progress of long checks (the search's starts) on a terminal
+        logging.basicConfig(level=logging.INFO, format="dualgap: %(message)s", stream=sys.stderr)
+    budget = Budget(seed=args.seed, work=args.budget, timeout=args.timeout)
+    result = claim.check(instance, budget)
     if args.json:
         print(result.dumps(indent=2))
     else:

@@ -26,10 +26,10 @@ from verify.instances import Instance
 from verify.linalg import relative_residual, schatten_quasi_norm
 from verify.linear_bounds import (
     SolutionEnclosure,
+    certified_rank,
     dual_point_bound,
     enclose_solution,
     range_distance,
-    rank_and_smallest_singular_value,
 )
 from verify.networks import Model, Network, ParallelNetwork, branches_of
 from verify.result import Bound
@@ -118,8 +118,9 @@ def linear_data(instance: Instance) -> LinearData:
     would change the problem. The rank of ``W*`` counted here is the number of its singular
     values certified positive."""
     X, Y = instance.X, instance.Y
-    rank_x, _ = rank_and_smallest_singular_value(X)
-    U_x, s_x, Vt_x = np.linalg.svd(X, full_matrices=False)
+    data_rank = certified_rank(X)
+    U_x, s_x, Vt_x = data_rank.U, data_rank.s, data_rank.Vt
+    rank_x = data_rank.rank
     if rank_x is None:
         rank_x = int(np.count_nonzero(s_x > ROUNDING_RANK * max(X.shape) * s_x[0]))
     U_x, s_x, Vt_x = U_x[:, :rank_x], s_x[:rank_x], Vt_x[:rank_x]
@@ -133,13 +134,12 @@ def linear_data(instance: Instance) -> LinearData:
         G = X_pinv.T @ (X_pinv @ Y)
         W_tilde = product(X.T, G)
         W = W_tilde.mid
-    solution = enclose_solution(X, Y, W_tilde)
-    lo, hi = range_distance(X, Y, W_tilde, solution.rank_x, solution.x_sigma_min)
+    solution, (U, s, Vt) = enclose_solution(X, Y, W_tilde, data_rank)
+    lo, hi = range_distance(X, Y, W_tilde, data_rank)
     y_norm = Enclosure.exact(Y).frobenius()
     relative = (
         (lower(flint.arb(lo) / y_norm), upper(flint.arb(hi) / y_norm)) if hi > 0 else (0.0, 0.0)
     )
-    U, s, Vt = np.linalg.svd(W, full_matrices=False)
     r = int(np.count_nonzero(solution.sigma_lo > 0.0))
     residual = relative_residual(X @ W - Y, Y)
     estimate = s[s > ROUNDING_RANK * max(W.shape) * s[0]] if s.size and s[0] > 0 else s[:0]

@@ -120,41 +120,56 @@ def _exact_solution_rank(X: np.ndarray, Y: np.ndarray) -> int | None:
     return int((_rational(X.T) * _rational(Y)).rank())
 
 
-def rank_and_smallest_singular_value(X: np.ndarray) -> tuple[int | None, float]:
-    """The certified rank of ``X`` and a lower bound on its smallest non-zero singular value.
+@dataclass(frozen=True)
+class DataRank:
+    """The certified rank of ``X`` (``None`` when float64 and, for large data, the exact
+    check cannot decide it), a lower bound on its smallest non-zero singular value, and the
+    float SVD ``U, s, Vt`` of ``X`` the enclosure rests on."""
 
-    Singular values whose certified lower bound is positive count; if others are numerically
-    ambiguous (lower bound 0), the exact rank decides (rational elimination, small data only):
-    equal to the certified count means the ambiguous ones are exactly 0."""
-    lo, _ = Enclosure.exact(X).singular_values()
+    rank: int | None
+    sigma_min: float
+    U: np.ndarray
+    s: np.ndarray
+    Vt: np.ndarray
+
+
+def certified_rank(X: np.ndarray) -> DataRank:
+    """The rank of ``X``: singular values whose certified lower bound is positive count; if
+    others are numerically ambiguous (lower bound 0), the exact rank decides (rational
+    elimination, small data only) — equal to the certified count means they are exactly 0."""
+    lo, _, (U, s, Vt) = Enclosure.exact(X).singular_values_and_svd()
     certified = int(np.count_nonzero(lo > 0.0))
     if certified < lo.size and _exact_rank(X) != certified:
-        return None, 0.0
-    return certified, float(lo[certified - 1]) if certified else math.inf
+        return DataRank(None, 0.0, U, s, Vt)
+    sigma_min = float(lo[certified - 1]) if certified else math.inf
+    return DataRank(certified, sigma_min, U, s, Vt)
 
 
-def enclose_solution(X: np.ndarray, Y: np.ndarray, W_tilde: Enclosure) -> SolutionEnclosure:
+def enclose_solution(
+    X: np.ndarray, Y: np.ndarray, W_tilde: Enclosure, data_rank: DataRank
+) -> tuple[SolutionEnclosure, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Enclose ``W* = X⁺ΠY`` around an exact matrix ``W̃`` in the row space of ``X`` (given as an
-    enclosure: ``XᵀG`` in general, the float ``X⁺Y`` itself when ``X`` has full column rank)."""
-    rank_x, x_sigma_min = rank_and_smallest_singular_value(X)
+    enclosure: ``XᵀG`` in general, the float ``X⁺Y`` itself when ``X`` has full column rank);
+    also returns the float SVD of ``W̃``'s midpoint."""
+    rank_x, x_sigma_min = data_rank.rank, data_rank.sigma_min
     residual = upper((Enclosure.exact(Y) - product(X, W_tilde)).frobenius())
     k = min(rank_x if rank_x is not None else min(X.shape), Y.shape[1])
     if rank_x is None or x_sigma_min == 0.0:
         delta = math.inf
     else:
         delta = upper(flint.arb(residual) / flint.arb(x_sigma_min)) if residual else 0.0
-    lo, hi = W_tilde.singular_values()
+    lo, hi, svd = W_tilde.singular_values_and_svd()
     sigma_lo = np.maximum(lo[:k] - delta, 0.0) if k else np.zeros(0)
     sigma_hi = np.array([upper(flint.arb(v) + delta) for v in hi[:k]])
     positive = int(np.count_nonzero(sigma_lo > 0.0))
     if positive < k and _exact_solution_rank(X, Y) == positive:
         # the undecided singular values are exactly zero: W* has exactly this rank
         sigma_lo, sigma_hi = sigma_lo[:positive], sigma_hi[:positive]
-    return SolutionEnclosure(sigma_lo, sigma_hi, x_sigma_min, delta, rank_x)
+    return SolutionEnclosure(sigma_lo, sigma_hi, x_sigma_min, delta, rank_x), svd
 
 
 def range_distance(
-    X: np.ndarray, Y: np.ndarray, W: Enclosure, rank_x: int | None, x_sigma_min: float
+    X: np.ndarray, Y: np.ndarray, W: Enclosure, data_rank: DataRank
 ) -> tuple[float, float]:
     """Certified ``[lo, hi]`` of ``‖Y − ΠY‖_F``, the distance of the labels from the range of ``X``.
 
@@ -163,13 +178,13 @@ def range_distance(
     orthogonal complement of the range,
     ``‖Bᵀ(Y − ΠY)‖ ≥ ‖BᵀY‖ − ‖BᵀX‖₂‖X⁺ΠY‖ ≥ ‖BᵀY‖ − ‖BᵀX‖₂‖Y‖_F/σ_min⁺`` and
     ``‖Bᵀ(Y − ΠY)‖ ≤ ‖B‖₂‖Y − ΠY‖``. ``lo = 0`` when the rank of ``X`` is not certified."""
-    N = X.shape[0]
+    N, rank_x, x_sigma_min = X.shape[0], data_rank.rank, data_rank.sigma_min
     if rank_x == N:
         return 0.0, 0.0
     hi = upper((Enclosure.exact(Y) - product(X, W)).frobenius())
     if rank_x is None or hi == 0.0:
         return 0.0, hi
-    B = np.linalg.svd(X, full_matrices=True)[0][:, rank_x:]
+    B = np.linalg.svd(X, full_matrices=True)[0][:, rank_x:]  # the complement needs the full U
     BtY = (Enclosure.exact(B.T) @ Y).frobenius()
     leak = (Enclosure.exact(B.T) @ X).spectral_upper()
     y_norm = upper(Enclosure.exact(Y).frobenius())

@@ -6,11 +6,13 @@ intervals, each end of which is a :class:`Bound` that says how it was obtained.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
 
 import numpy as np
@@ -79,25 +81,23 @@ def dumps_json(value: Any, **kwargs: Any) -> str:
     return json.dumps(json_ready(value), allow_nan=False, **kwargs)
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of everything a result depends on, recorded with every result."""
-    import clarabel
-    import cvxpy
-    import numpy
-    import scipy
-    import sympy
+#: The distributions every result depends on, recorded with it.
+DEPENDENCIES = ("numpy", "scipy", "sympy", "cvxpy", "clarabel", "python-flint")
 
+
+@functools.cache
+def library_versions() -> dict[str, str]:
+    """Versions of everything a result depends on, recorded with every result (read from the
+    installed distributions' metadata: importing cvxpy only to read its version costs seconds)."""
     from verify import __version__
 
-    return {
-        "dualgap": __version__,
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "sympy": sympy.__version__,
-        "cvxpy": cvxpy.__version__,
-        "clarabel": getattr(clarabel, "__version__", "unknown"),
-    }
+    versions = {"dualgap": __version__, "python": platform.python_version()}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
 
 
 Interval = tuple[float, float]
@@ -157,7 +157,7 @@ class CheckResult:
     extra: dict[str, Any] = field(default_factory=dict)
     elapsed_s: float = 0.0
     seed: int | None = None
-    versions: dict[str, str] = field(default_factory=library_versions)
+    versions: dict[str, str] = field(default_factory=lambda: dict(library_versions()))
 
     @property
     def primal_value(self) -> float:

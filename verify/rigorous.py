@@ -135,6 +135,14 @@ class Enclosure:
     def singular_values(self) -> tuple[np.ndarray, np.ndarray]:
         """``(lo, hi)``: ``lo[i] ≤ σ_i(A) ≤ hi[i]`` for every ``A`` in the enclosure, ``i <
         min(shape)`` (descending; see the module docstring for the argument)."""
+        lo, hi, _ = self.singular_values_and_svd()
+        return lo, hi
+
+    def singular_values_and_svd(
+        self,
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """:meth:`singular_values` and the float SVD ``(P, s, Qt)`` of the midpoint it rests on
+        (so that a caller needing both computes one SVD)."""
         P, s, Qt = np.linalg.svd(self.mid, full_matrices=False)
         rebuilt = Enclosure.exact(P).scale(s) @ Qt
         e = upper((self - rebuilt).frobenius())
@@ -144,7 +152,7 @@ class Enclosure:
         grow = sqrt_upper((1 + flint.arb(g_P)) * (1 + flint.arb(g_Q)))
         lo = np.array([max(0.0, lower(flint.arb(v) * shrink - e)) for v in s])
         hi = np.array([upper(flint.arb(v) * grow + e) for v in s])
-        return lo, hi
+        return lo, hi, (P, s, Qt)
 
     def spectral_upper(self) -> float:
         """An upper bound on ``‖A‖₂`` over the enclosure."""

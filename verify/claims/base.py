@@ -43,6 +43,12 @@ class Budget:
     seed: int = 0
     restarts: int = 6
     max_iter: int = 2000
+    #: multiplies the work a falsification search may do (:func:`verify.search.plan_search`):
+    #: large instances get fewer starts and iterations, reported; 0 runs no search
+    work: float = 1.0
+    #: seconds the falsification search may take in all (``None``: no limit; a limit makes the
+    #: search's outcome depend on the machine, which the output says)
+    timeout: float | None = None
     solver: bool = True
     #: ``N·d·K`` above which the convex-solver cross-check is skipped (it is a cross-check only).
     solver_max_size: int = 600

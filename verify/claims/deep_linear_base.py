@@ -17,7 +17,6 @@ import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 from verify.claims.base import Budget, Claim, Evidence, PinnedExample, infeasible_evidence
-from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
 from verify.deep_linear import (
     LinearData,
     aligned_dual_bound,
@@ -82,6 +81,9 @@ def solver_dual_bounds(
             "convex solver cross-check skipped (instance above the solver size limit)"
         )
         return
+    # cvxpy is imported only when a solver runs (importing it takes about a second)
+    from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
+
     X, Y = instance.X, instance.Y
     try:
         dual = spectral_dual(X, Y, 1.0)
@@ -186,6 +188,8 @@ def linear_search(
         rng=rng,
         objective=objective,
         t=t,
+        work=budget.work,
+        timeout=budget.timeout,
     )
     return certified, summary
 
