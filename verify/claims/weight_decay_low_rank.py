@@ -106,6 +106,7 @@ from verify.search import (
     SearchOutcome,
     SearchSummary,
     local_search,
+    plan_search,
     search_starts,
 )
 from verify.strategies.common import orthonormal_columns
@@ -515,8 +516,12 @@ def factorised_search(
     X, Y = np.eye(instance.d), red.M / alpha
     arch = Architecture(L=L, width=width)
     rng = np.random.default_rng(budget.seed)
-    starts = orthogonal_starts(instance.d, L, scaled_beta, width, budget.restarts, rng)
-    starts += search_starts(X, Y, arch, -(-budget.restarts // 2), rng)
+    plan = plan_search(arch, instance.d, instance.d, instance.K, budget.restarts,
+                       budget.max_iter, budget.work)  # fmt: skip
+    if plan.restarts == 0:
+        return [], SearchSummary(0, (), claimed, 0, note=plan.note), 0
+    starts = orthogonal_starts(instance.d, L, scaled_beta, width, plan.restarts, rng)
+    starts += search_starts(X, Y, arch, -(-plan.restarts // 2), rng)
 
     def run(points: list[np.ndarray]) -> SearchOutcome:
         return local_search(
@@ -525,7 +530,7 @@ def factorised_search(
             arch,
             objective="ridge",
             beta=scaled_beta,
-            max_iter=budget.max_iter,
+            max_iter=plan.max_iter,
             rng=rng,
             starts=points,
         )
@@ -552,7 +557,8 @@ def factorised_search(
         for m in models
     ]
     values = tuple(b.value for b in bounds)
-    return bounds, SearchSummary(len(bounds), values, claimed, budget.max_iter), accepted
+    summary = SearchSummary(len(bounds), values, claimed, plan.max_iter, note=plan.note)
+    return bounds, summary, accepted
 
 
 CLAIM = WeightDecayLowRank()
