@@ -667,6 +667,23 @@ def test_depth_outside_the_supported_range_is_refused(L: int, t: float, fragment
     assert err.value.field == "L" and fragment in str(err.value)
 
 
+@pytest.mark.parametrize("labels", ["anchor", "acute vectors"])
+def test_certificates_stay_exact_at_the_largest_supported_depth(labels: str) -> None:
+    """At ``L = MAX_DEPTH`` every certificate is recomputed exact to rounding and the check pins
+    ``P`` and ``D`` (the basis of the depth limit)."""
+    if labels == "anchor":
+        instance = Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=MAX_DEPTH, t=1.0)
+    else:
+        Y = np.outer([2.0, 0.0, 1.0], [1.0, 0.2]) + np.outer([0.0, 1.0, 0.0], [0.3, 1.0])
+        instance = Instance(np.outer([2.0, -1.0, 1.0], [1.0]), Y, L=MAX_DEPTH, t=0.9)
+    result = CLAIM.check(instance, QUICK)
+    assert result.verdict == HOLDS, result.details
+    for name in ("primal_upper", "dual_lower", "dual_upper"):
+        assert result.bounds[name].residual <= 1e-15, (name, result.bounds[name])
+    if labels == "anchor":
+        assert math.isclose(result.primal_value, 2.0**32, rel_tol=1e-12)
+
+
 def test_the_former_id_names_the_same_claim() -> None:
     assert get("relu-rank1-three-layer") is CLAIM is get("relu-rank1-standard")
     assert CLAIM.check(COUNTEREXAMPLE, QUICK).claim == "relu-rank1-standard"

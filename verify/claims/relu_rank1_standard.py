@@ -112,10 +112,11 @@ from verify.strategies.rank1 import rank1_instances
 #: hidden width of the falsification search when the instance sets none (width 2 suffices for
 #: the optimum but leaves L-BFGS with many dead-ReLU starts)
 SEARCH_WIDTH = 4
-#: The deepest network checked. The closed forms hold at every depth and their certificates
-#: stay exact to rounding (recomputed residuals ≈ 1e-15 at L = 64); the cap bounds the work of
-#: the falsification search, which grows linearly with L and stops reaching the optimum from
-#: random starts long before (see the claim's Known limits).
+#: The deepest network checked. The closed forms hold at every depth; this is the depth up to
+#: which their floating-point certificates are tested to stay exact (recomputed residuals of the
+#: explicit networks ≤ 1e-15 at L = 64, properties/test_relu_rank1_standard.py): beyond it
+#: nothing is measured, so the claim does not answer. (The falsification search stops finding
+#: usable starts long before, near L = 16: there the values rest on proof and certificates.)
 MAX_DEPTH = 64
 #: ``t^{L−2}`` scales every value and weight of a depth-``L`` certificate; it must stay within
 #: this factor of 1 so that none of them approaches overflow or underflow.
@@ -172,8 +173,8 @@ class ReluRank1Standard(Claim):
             raise InstanceError(
                 "L",
                 f"L = {L} is above the largest supported depth {MAX_DEPTH}: the closed forms "
-                "hold at every depth, but the falsification search's work grows with L and "
-                f"stops reaching the optimum long before; set 3 ≤ L ≤ {MAX_DEPTH}",
+                "hold at every depth, but their floating-point certificates are tested to stay "
+                f"exact only up to L = {MAX_DEPTH}; set 3 ≤ L ≤ {MAX_DEPTH}",
             )
         if L > deepest_depth(t):
             raise InstanceError(
