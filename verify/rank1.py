@@ -582,6 +582,16 @@ def dual_constraint(Lam: np.ndarray, data: Rank1Data, L: int, t: float) -> float
     )
 
 
+def infeasibility_ray(Y: np.ndarray, data: Rank1Data, L: int, t: float) -> tuple[float, float]:
+    """For labels not of the form ``c₊αᵀ + c₋γᵀ``: the ray ``Λ = Y − c₊αᵀ − c₋γᵀ`` has
+    ``Λᵀc± = 0``, so every ``κΛ`` is dual feasible and ``tr(ΛᵀY) = ‖Λ‖² > 0``: the dual is
+    unbounded (at every depth, for standard and parallel networks). Returns its recomputed
+    relative constraint value (≈ 0) and its objective ``tr(ΛᵀY)``."""
+    ray = Y - data.fitted()
+    scale = data.atom_radius(L, t) * float(np.linalg.norm(ray)) * float(np.linalg.norm(data.c))
+    return dual_constraint(ray, data, L, t) / scale, float(np.sum(ray * Y))
+
+
 def rank1_dual_bound(Y: np.ndarray, data: Rank1Data, L: int, t: float, residual: float) -> Bound:
     """``Λ`` of :func:`dual_point`: its exact constraint recomputed, ``Λ`` shrunk into the
     feasible set if needed, ``tr(ΛᵀY)`` recomputed. ``residual`` is the caller's distance of

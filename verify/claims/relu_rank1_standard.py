@@ -94,9 +94,9 @@ from verify.networks import primal_certificate
 from verify.rank1 import (
     Rank1Data,
     certified_bounds,
-    dual_constraint,
     dual_value,
     factor_rank1,
+    infeasibility_ray,
     largest_ratio,
     primal_value,
     rank1_data,
@@ -323,11 +323,7 @@ def infeasible_labels(instance: Instance, data: Rank1Data, tol: float) -> Eviden
     """``Y`` is not of the form ``c₊αᵀ + c₋γᵀ``: no network interpolates it, and the ray
     ``Λ = Y − c₊αᵀ − c₋γᵀ`` (``Λᵀc± = 0``, recomputed; ``tr(ΛᵀY) = ‖Λ‖² > 0``) makes every
     ``κΛ`` dual feasible: the dual is unbounded."""
-    L, t = instance.L, instance.t
-    ray = instance.Y - data.fitted()
-    scale = data.atom_radius(L, t) * float(np.linalg.norm(ray)) * float(np.linalg.norm(data.c))
-    leak = dual_constraint(ray, data, L, t) / scale
-    growth = float(np.sum(ray * instance.Y))
+    leak, growth = infeasibility_ray(instance.Y, data, instance.L, instance.t)
     message = (
         f"Y is not of the form c₊αᵀ + c₋γᵀ (relative residual {data.residual:.3e} > tolerance "
         f"{tol:.1e}): every ReLU network has f(X) = c₊f(a)ᵀ + c₋f(−a)ᵀ (positive "
