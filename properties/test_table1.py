@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from verify.claims import Budget, get
-from verify.result import INFEASIBLE
+from verify.result import INCONCLUSIVE, INFEASIBLE
 from verify.runner import ClaimRun, run_claims
 from verify.table1 import (
     ABSTRACT_ONLY,
@@ -187,12 +187,20 @@ def test_every_measured_cell_has_at_least_the_minimum(runs):
             o
             for o in run.outcomes
             if o.kind != "control"
-            and o.result.verdict != INFEASIBLE
+            and o.result.verdict not in (INFEASIBLE, INCONCLUSIVE)
             and depth_of(o.instance.L) == key[2]
         ]
         generated = [o for o in feasible if o.kind == "generated"]
         assert cell.instances == len(feasible) >= len(generated) >= MINIMUM == cell.minimum
         assert cell.zero + cell.positive == cell.instances
+        undecided = [
+            o
+            for o in run.outcomes
+            if o.kind != "control"
+            and o.result.verdict == INCONCLUSIVE
+            and depth_of(o.instance.L) == key[2]
+        ]
+        assert cell.undecided == len(undecided)
 
 
 def test_condition_cells_measure_both_sides(runs):
@@ -218,7 +226,7 @@ def test_linear_standard_gap_cells_equal_the_closed_form(runs):
             _schatten_relative_gap(o.instance.X, o.instance.Y, o.instance.L)
             for o in run.outcomes
             if o.kind != "control"
-            and o.result.verdict != INFEASIBLE
+            and o.result.verdict not in (INFEASIBLE, INCONCLUSIVE)
             and depth_of(o.instance.L) == depth
         ]
         cell = cells[("linear", "standard", depth)]

@@ -1,9 +1,11 @@
 """Command line: ``dualgap list | check | verify | report`` (``python -m verify`` is the same).
 
 Exit codes: 0 every outcome is as the project records it; 1 an unexpected outcome (a
-counterexample to a claim recorded as holding, a refuted negative control that was not refuted,
-a failed certificate); 2 bad usage or bad input (one line on stderr, no traceback, no file
-written).
+counterexample to a claim recorded as holding, a negative control that was not refuted, a failed
+certificate); 2 bad usage or bad input (one line on stderr, no traceback, no file written);
+3 (``check``) the valid verdict ``infeasible``: no network interpolates the labels (the JSON or
+the report is still printed); 4 (``check``) the verdict ``inconclusive``: float64 could not
+decide, the reason is in the details.
 """
 
 from __future__ import annotations
@@ -18,10 +20,17 @@ from typing import Any
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
 from verify.instances import InstanceError, load
-from verify.result import HOLDS, INFEASIBLE, CheckResult, dumps_json, library_versions
+from verify.result import (
+    HOLDS,
+    INCONCLUSIVE,
+    INFEASIBLE,
+    CheckResult,
+    dumps_json,
+    library_versions,
+)
 from verify.runner import PROFILES, ClaimRun, run_claims
 
-EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_INCONCLUSIVE = 0, 1, 2, 3, 4
 
 
 class UsageError(Exception):
@@ -33,21 +42,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _non_negative_int(text: str) -> int:
+def _whole_number(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {value}")
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}")
     return value
+
+
+def _non_negative_int(text: str) -> int:
+    return _whole_number(text, 0)
 
 
 def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a number ≥ 1, got 0")
-    return value
+    return _whole_number(text, 1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,8 +145,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(format_result(result, claim.title, claim.shown_fields))
     if result.verdict == INFEASIBLE:
         reason = result.extra.get("infeasible", "the instance is infeasible")
-        print(f"dualgap: error: {reason}", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"dualgap: infeasible: {reason}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    if result.verdict == INCONCLUSIVE:
+        print("dualgap: inconclusive: see the details for why", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
     return EXIT_OK if result.verdict == claim.expected else EXIT_UNEXPECTED
 
 
@@ -276,15 +289,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _check_output_folder(path: str) -> Path:
     """The report folder: created if missing (with its parents only if they exist), refused if
-    it is a file or cannot be written. Checked before any work, so bad usage writes nothing."""
+    it is a file or cannot be written. Checked before any work — by creating the folder and a
+    probe file in it, since permission bits do not tell (``/proc`` looks writable to root) — so
+    bad usage writes nothing: what the probe created is removed again."""
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--out: {path!r} is a file; give a folder")
     existing = folder if folder.exists() else folder.parent
     if not existing.is_dir():
         raise UsageError(f"--out: folder {str(existing)!r} does not exist; create it first")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"--out: {str(existing)!r} is not writable; choose another folder")
+    created = not folder.exists()
+    probe = folder / ".dualgap-write-probe"
+    try:
+        folder.mkdir(exist_ok=True)
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        if created and folder.is_dir():
+            folder.rmdir()
+        raise UsageError(
+            f"--out: cannot write in {path!r} ({exc.strerror or exc}); choose another folder"
+        ) from None
+    if created:
+        folder.rmdir()
     return folder
 
 

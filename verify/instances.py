@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,11 +48,22 @@ def missing(name: str, why: str, hints: Mapping[str, str] | None = None) -> Inst
 
 
 def _as_matrix(name: str, value: Any) -> np.ndarray:
+    """A real float array, or :class:`InstanceError`: numbers only (integers or floats), never
+    coerced from strings, booleans or complex numbers."""
     try:
-        array = np.array(value, dtype=float)
+        array = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise InstanceError(name, f"must be a real numeric array ({exc})") from None
-    return array
+    kinds = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes", "O": "objects"}
+    if array.dtype.kind in kinds:
+        raise InstanceError(
+            name,
+            f"must hold real numbers, got {kinds[array.dtype.kind]} (dtype {array.dtype}); fix: "
+            "store the values as a float array",
+        )
+    if array.dtype.kind not in "iuf":
+        raise InstanceError(name, f"must be a real numeric array, got dtype {array.dtype}")
+    return array.astype(float)
 
 
 def _integer(name: str, value: Any, minimum: int) -> int:
@@ -212,6 +224,8 @@ def load(
     """Read an instance from ``.npz`` (arrays ``X``, ``Y`` and scalars) or ``.json``; ``required``
     and ``hints`` as in :func:`from_mapping`."""
     path = Path(path)
+    if path.is_dir():
+        raise InstanceError("instance", f"{str(path)!r} is a folder: give an .npz or .json file")
     if not path.is_file():
         raise InstanceError("instance", f"file {str(path)!r} does not exist: give a readable file")
     if path.suffix == ".json":
@@ -222,6 +236,12 @@ def load(
         if not isinstance(data, dict):
             raise InstanceError("instance", f"{path} must hold a JSON object of fields")
         return from_mapping(data, required, hints)
+    if not zipfile.is_zipfile(path):
+        raise InstanceError(
+            "instance",
+            f"{path} is not an .npz archive (numpy.savez writes one; a .json file of fields works "
+            "too)",
+        )
     try:
         with np.load(path, allow_pickle=False) as npz:
             data = {name: npz[name] for name in npz.files}

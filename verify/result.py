@@ -107,26 +107,29 @@ def judge(predicted: Mapping[str, float], intervals: Mapping[str, Interval], tol
     """Verdict of a set of predictions against certified intervals.
 
     Every predicted quantity ``q`` is compared with its interval ``[lo, hi]`` using the relative
-    tolerance ``tol`` scaled by ``max(1, |q|)`` — for the duality ``gap``, by the primal value it
-    is a gap of (a predicted zero gap is zero relative to ``P``, not in absolute terms): outside
-    the widened interval is ``fails`` (a certified contradiction); inside but with an interval
-    too wide to pin ``q`` down is ``inconclusive``; otherwise ``holds``. Quantities without an
-    interval are not judged.
+    tolerance ``tol`` scaled by ``|q|`` — for the duality ``gap``, by the primal value it is a
+    gap of (a predicted zero gap is zero relative to ``P``); a predicted ``0`` with nothing to be
+    relative to is judged against the interval's own size. Judging is relative, never absolute,
+    so that a verdict does not depend on the units of the data. Outside the widened interval is
+    ``fails`` (a certified contradiction); inside but with an interval too wide to pin ``q`` down
+    is ``inconclusive``; otherwise ``holds``. Quantities without an interval are not judged.
     """
     verdict = HOLDS
-    primal_scale = abs(intervals.get("primal", (0.0, 0.0))[1])
+    primal_scale = max((abs(v) for v in intervals.get("primal", ()) if math.isfinite(v)), default=0)
     for name, value in predicted.items():
         if name not in intervals:
             continue
         lo, hi = intervals[name]
-        scale = max(1.0, abs(value))
-        if name == "gap" and math.isfinite(primal_scale):
-            scale = max(scale, primal_scale)
-        slack = tol * scale
         if math.isinf(value):
             if not (math.isinf(hi) and (value > 0) == (hi > 0)):
                 return FAILS
             continue
+        scale = abs(value)
+        if name == "gap":
+            scale = max(scale, primal_scale)
+        if scale == 0.0:
+            scale = max((abs(v) for v in (lo, hi) if math.isfinite(v)), default=0.0)
+        slack = tol * scale
         if value < lo - slack or value > hi + slack:
             return FAILS
         if hi - lo > 2 * slack:

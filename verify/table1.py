@@ -55,7 +55,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from verify.instances import Instance
-from verify.result import FAILS, INFEASIBLE, CheckResult
+from verify.result import FAILS, INCONCLUSIVE, INFEASIBLE, CheckResult
 from verify.runner import ClaimRun, Outcome, draw_instances
 from verify.strategies import linear_instances, rank1_instances, relu_instances
 from verify.strategies.rank1 import GAP as GAP_SIDE
@@ -238,7 +238,8 @@ class Table1Cell:
     ``largest_gap`` is the largest certified lower bound on ``(P − D)/P`` over the cell's
     instances (a lower end within the tolerance counts as 0); ``gap_bound`` the largest
     certified upper bound. Both are ``None`` without measurements. ``minimum`` is the number of
-    instances the run promised per measured cell.
+    instances the run promised per measured cell; ``undecided`` counts the checks at this depth
+    that came out ``inconclusive`` (float64 could not decide them: they measure nothing).
     """
 
     activation: str
@@ -255,6 +256,7 @@ class Table1Cell:
     largest_gap: float | None
     gap_bound: float | None
     note: str
+    undecided: int = 0
 
     @property
     def justified(self) -> bool:
@@ -266,8 +268,9 @@ class Table1Cell:
 
 def measure_gap(result: CheckResult) -> GapMeasurement | None:
     """The certified gap of a check, or ``None`` when it certifies none (infeasible instance,
-    or a claim without a dual, such as C4)."""
-    if result.verdict == INFEASIBLE or "gap" not in result.intervals:
+    an ``inconclusive`` check — counted apart, see :class:`Table1Cell` — or a claim without a
+    dual, such as C4)."""
+    if result.verdict in (INFEASIBLE, INCONCLUSIVE) or "gap" not in result.intervals:
         return None
     lower, upper = result.intervals["gap"]
     if not (math.isfinite(lower) or math.isfinite(upper)):
@@ -371,6 +374,7 @@ def table1(runs: Iterable[ClaimRun], minimum: int = 0) -> list[Table1Cell]:
     for spec in CELLS:
         run = by_id.get(spec.claim) if spec.claim else None
         measured = [(o, m) for o, m in measurements(run) if depth_of(o.instance.L) == spec.depth]
+        undecided = _undecided(run, spec.depth)
         note = spec.note
         if spec.claim is None:
             verdict = spec.expected
@@ -379,6 +383,8 @@ def table1(runs: Iterable[ClaimRun], minimum: int = 0) -> list[Table1Cell]:
         else:
             verdict, remarks = _decide(spec, measured, minimum)
             note += f"; {remarks}" if remarks else ""
+            if undecided:
+                note += f"; {undecided} inconclusive in float64 (not counted)"
         cells.append(
             Table1Cell(
                 activation=spec.activation,
@@ -395,6 +401,16 @@ def table1(runs: Iterable[ClaimRun], minimum: int = 0) -> list[Table1Cell]:
                 largest_gap=max((m.lower for _, m in measured), default=None),
                 gap_bound=max((m.upper for _, m in measured), default=None),
                 note=note,
+                undecided=undecided,
             )
         )
     return cells
+
+
+def _undecided(run: ClaimRun | None, depth: str) -> int:
+    if run is None:
+        return 0
+    return sum(
+        o.kind != "control" and o.result.verdict == INCONCLUSIVE and depth_of(o.instance.L) == depth
+        for o in run.outcomes
+    )

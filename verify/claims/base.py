@@ -16,19 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
+import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.instances import Instance
-from verify.linalg import condition_number
+from verify.instances import Instance, InstanceError
+from verify.rescaling import rescaling_for
 from verify.result import (
     FAILS,
     HOLDS,
+    INCONCLUSIVE,
     INFEASIBLE,
     Bound,
     CheckResult,
     Interval,
     judge,
 )
+from verify.rigorous import OutOfRange
 
 BOUND_NAMES = ("primal_lower", "primal_upper", "dual_lower", "dual_upper")
 
@@ -121,8 +124,10 @@ class Claim(ABC):
     required: tuple[str, ...] = ("L",)
     #: an acceptable value for a required field, named when it is missing (e.g. ``"3 (…)"``)
     field_hints: ClassVar[dict[str, str]] = {}
-    #: relative tolerance, multiplied by the instance's conditioning (see :meth:`tolerance`)
+    #: relative tolerance of the judging (see :meth:`tolerance`)
     rtol: float = 1e-9
+    #: the deepest network a check accepts (the search builds every layer)
+    max_depth: int = 100
     #: the verdict the project records for generated (valid, feasible) instances
     expected: str = HOLDS
     #: ``extra`` keys that the human-readable output of a check shows, in this order
@@ -138,10 +143,26 @@ class Claim(ABC):
     def validate(self, instance: Instance) -> None:
         """Raise :class:`~verify.instances.InstanceError` unless the claim applies."""
         instance.require(*self.required, hints=self.field_hints)
+        if instance.L > self.max_depth:
+            raise InstanceError(
+                "L",
+                f"at most {self.max_depth} weight layers are checked (got {instance.L}): the "
+                "falsification search trains every layer; use a smaller L",
+            )
 
     def tolerance(self, instance: Instance) -> float:
-        """``rtol · κ(X)``: certificate residuals grow with the conditioning of the data."""
-        return self.rtol * max(1.0, condition_number(instance.X))
+        """The relative tolerance of the judging: :attr:`rtol`, whatever the data. It is not
+        scaled by the conditioning of ``X``: ill-conditioned data widens the certified intervals
+        instead (the bounds account for their rounding), and then the verdict is
+        ``inconclusive``, with the reason in the details."""
+        return self.rtol
+
+    def homogeneity(self, instance: Instance) -> dict[str, tuple[float, float]] | None:
+        """Degrees ``(a, b)`` with ``q(2^i X, 2^j Y) = 2^{ai + bj} q(X, Y)`` for each quantity
+        ``q`` the claim bounds or predicts (unlisted quantities are scale-free), or ``None`` when
+        the claim has no such scaling. :meth:`check` uses it to compute on data rescaled into
+        float64's comfortable range by exact powers of two."""
+        return None
 
     @abstractmethod
     def evidence(self, instance: Instance, budget: Budget) -> Evidence:
@@ -162,7 +183,17 @@ class Claim(ABC):
         self.validate(instance)
         start = time.perf_counter()
         tol = self.tolerance(instance)
-        found = self.evidence(instance, budget)
+        rescaling = rescaling_for(instance, self.homogeneity(instance))
+        try:
+            # Overflow and invalid operations are not warned about but detected: bounds are
+            # computed with explicit finiteness checks (verify.rigorous.OutOfRange), and a
+            # non-finite search value simply gives no bound.
+            with np.errstate(all="ignore"):
+                found = self.evidence(rescaling.instance if rescaling else instance, budget)
+        except OutOfRange as exc:
+            found = Evidence(details=[f"not computable in float64: {exc}"], verdict=INCONCLUSIVE)
+        if rescaling is not None:
+            rescaling.map_back(found)
         if self.weak_duality:
             apply_weak_duality(found)
         details = list(found.details)
@@ -182,7 +213,10 @@ class Claim(ABC):
             bounds[name] = pick(accepted, key=lambda b: b.value) if accepted else None
         intervals = _intervals(bounds)
         intervals.update(found.intervals)
+        contradictions = _crossed(intervals, self.weak_duality, details)
         verdict = found.verdict or judge(found.predicted, intervals, tol)
+        if contradictions and verdict != INFEASIBLE:
+            verdict = INCONCLUSIVE
         return CheckResult(
             claim=self.id,
             verdict=verdict,
@@ -223,6 +257,36 @@ def apply_weak_duality(found: Evidence) -> None:
         found.add("primal_lower", replace(bound, how=f"weak duality P ≥ D; {bound.how}"))
     for bound in found.candidates.get("primal_upper", []):
         found.add("dual_upper", replace(bound, how=f"weak duality D ≤ P; {bound.how}"))
+
+
+def _crossed(intervals: dict[str, Interval], weak_duality: bool, details: list[str]) -> bool:
+    """Apply the rules certified intervals obey, in place, and report contradictions.
+
+    Weak duality (``P ≥ D``) makes every gap non-negative: a gap interval reaching below 0 is
+    clamped at 0, and the details say so. An interval whose lower end exceeds its upper end means
+    two bounds called certified contradict each other — one of them is not a true bound, a
+    defect — and is reported (the verdict becomes ``inconclusive``), never silently reordered.
+    """
+    crossed = False
+    for name, (lo, hi) in list(intervals.items()):
+        if lo > hi:
+            crossed = True
+            details.append(
+                f"certified bounds contradict each other: {name} lower {lo!r} > upper {hi!r}; "
+                "one of them is not a true bound (please report this instance)"
+            )
+    if weak_duality and "gap" in intervals:
+        lo, hi = intervals["gap"]
+        if hi < 0.0:
+            crossed = True
+            details.append(
+                f"certified bounds contradict weak duality: primal upper − dual lower = {hi!r} "
+                "< 0; one of them is not a true bound (please report this instance)"
+            )
+        elif lo < 0.0:
+            intervals["gap"] = (0.0, hi)
+            details.append(f"gap lower end {lo:.3g} clamped to 0 by weak duality (P ≥ D)")
+    return crossed
 
 
 def _bound_value(bound: Bound | None, default: float) -> float:

@@ -41,32 +41,38 @@ Known limits
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import ClassVar
 
+import flint
 import numpy as np
 
 from verify.claims.base import Budget, Evidence, NegativeControl
 from verify.claims.deep_linear_base import (
     DeepLinearClaim,
+    certificate_bounds,
     dual_bounds,
     linear_search,
     too_narrow_evidence,
+    zero_rank_note,
 )
 from verify.deep_linear import (
+    CONSTRUCTION_PROOF,
     LinearData,
     aligned_dual_bound,
     balanced_norms,
     depth_scale,
     dual_side_value,
     linear_data,
+    nuclear_interval,
     parallel_t_norms,
     parallel_weights,
     too_narrow,
-    weight_decay_value,
+    weight_decay_interval,
 )
 from verify.instances import Instance
-from verify.networks import primal_certificate
 from verify.result import Bound
+from verify.rigorous import lower
 from verify.search import Architecture
 
 ROTFELD_PROOF = (
@@ -105,7 +111,7 @@ class LinearParallelZeroGap(DeepLinearClaim):
                 "dual": value,
                 "gap": 0.0,
                 "modified_regulariser": beta * data.nuclear,
-                "plain_weight_decay": weight_decay_value(data.s, L),
+                "plain_weight_decay": data.weight_decay(L),
             },
             extra={"rank": data.rank, "branches": branches, "singular_values": data.s.tolist()},
         )
@@ -117,35 +123,63 @@ class LinearParallelZeroGap(DeepLinearClaim):
         narrow = too_narrow(data, branches)
         if narrow is not None:
             return too_narrow_evidence(found, narrow.replace("width", "branch count m", 1))
-        X, Y = instance.X, instance.Y
-        one_per_pair = parallel_weights(data, L, branches, parallel_t_norms(data, L, t))
-        balanced = parallel_weights(data, L, branches, balanced_norms(data, L))
+        solution = data.solution
+        lo_s, hi_s = solution.sigma_lo, solution.sigma_hi
+        c = depth_scale(L, t)
+        closed = {
+            "primal": nuclear_interval(lo_s, hi_s, c),
+            "modified_regulariser": nuclear_interval(lo_s, hi_s, beta),
+            "plain_weight_decay": weight_decay_interval(lo_s, hi_s, L),
+        }
+        for quantity, (_, hi) in closed.items():
+            found.add(f"{quantity}_upper", Bound(hi, "closed-form", 0.0, CONSTRUCTION_PROOF))
         found.add(
-            "primal_upper",
-            primal_certificate(X, Y, one_per_pair, "t", t=t, how="one branch per singular pair"),
+            "plain_weight_decay_lower",
+            Bound(closed["plain_weight_decay"][0], "closed-form", 0.0, ROTFELD_PROOF),
         )
         unit_dual = aligned_dual_bound(instance, data, 1.0)
         found.add(
             "modified_regulariser_lower",
             Bound(
-                beta * unit_dual.value,
+                lower(flint.arb(beta) * flint.arb(unit_dual.value)),
                 "certificate",
-                unit_dual.residual,
+                0.0,
                 f"β·D(1) via AM–GM and weak duality; {unit_dual.how}",
             ),
         )
-        found.add(
-            "modified_regulariser_upper",
-            primal_certificate(X, Y, balanced, "power", beta=beta, how="balanced branches"),
-        )
-        found.add(
-            "plain_weight_decay_lower",
-            Bound(found.predicted["plain_weight_decay"], "closed-form", 0.0, ROTFELD_PROOF),
-        )
-        found.add(
-            "plain_weight_decay_upper",
-            primal_certificate(X, Y, balanced, "weight-decay", how="balanced branches"),
-        )
+        found.details += solution.limits(self.tolerance(instance))
+        if data.rank == 0:
+            found.details.append(zero_rank_note(instance))
+            return found
+        one_per_pair = parallel_weights(data, L, branches, parallel_t_norms(data, L, t))
+        balanced = parallel_weights(data, L, branches, balanced_norms(data, L))
+        for model, objective, quantity, scale, how in (
+            (one_per_pair, "t", "primal", c, "one branch per singular pair"),
+            (balanced, "power", "modified_regulariser", beta, "balanced branches"),
+            (balanced, "weight-decay", "plain_weight_decay", 1.0, "balanced branches"),
+        ):
+            found.predicted[
+                "construction" if quantity == "primal" else f"construction_{quantity}"
+            ] = 1.0
+
+            def formula(lo, hi, quantity=quantity):
+                if quantity == "plain_weight_decay":
+                    return weight_decay_interval(lo, hi, L)
+                return nuclear_interval(lo, hi, c if quantity == "primal" else beta)
+
+            for name, bounds in certificate_bounds(
+                instance,
+                data,
+                model,
+                objective,
+                quantity,
+                parallel=True,
+                scale=scale,
+                how=how,
+                formula=formula,
+                beta=beta,
+            ).items():
+                found.add(name, *bounds)
         rng = np.random.default_rng(budget.seed)
         arch = Architecture(L=L, branches=branches, width=1, parallel=True)
         for objective, name, claimed, key in (
@@ -165,6 +199,7 @@ class LinearParallelZeroGap(DeepLinearClaim):
                 budget,
                 rng,
                 t=t if objective == "t" else None,
+                scale=c if objective == "t" else 1.0,
                 claimed=claimed,
                 how=f"multi-start L-BFGS, parallel network, {objective} objective",
             )
@@ -172,6 +207,14 @@ class LinearParallelZeroGap(DeepLinearClaim):
             found.extra[key] = summary.to_json()
             found.details.append(f"search ({objective} objective): {summary.describe()}")
         return found
+
+    def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
+        degree = Fraction(2, instance.L)
+        linear = (Fraction(-1), Fraction(1))
+        return {
+            **dict.fromkeys(("primal", "dual", "gap", "modified_regulariser"), linear),
+            "plain_weight_decay": (-degree, degree),
+        }
 
     def negative_controls(self) -> list[NegativeControl]:
         rank_two = Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5, label="rank 2")

@@ -40,6 +40,7 @@ Known limits
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -47,20 +48,23 @@ import numpy as np
 from verify.claims.base import Budget, Evidence, NegativeControl
 from verify.claims.deep_linear_base import (
     DeepLinearClaim,
+    certificate_bounds,
     dual_bounds,
     linear_search,
     too_narrow_evidence,
+    zero_rank_note,
 )
 from verify.deep_linear import (
+    CONSTRUCTION_PROOF,
     HOLDER_PROOF,
     LinearData,
     depth_scale,
     linear_data,
+    schatten_interval,
     standard_t_weights,
     too_narrow,
 )
 from verify.instances import Instance
-from verify.networks import primal_certificate
 from verify.result import Bound
 from verify.search import Architecture
 
@@ -92,7 +96,7 @@ class LinearStandardGap(DeepLinearClaim):
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L, t = instance.L, instance.t
         c = depth_scale(L, t)
-        width = instance.width or data.rank
+        width = instance.width or max(data.rank, 1)
         found = Evidence(
             self.predictions(data, L, t),
             extra={"rank": data.rank, "width": width, "singular_values": data.s.tolist()},
@@ -101,14 +105,28 @@ class LinearStandardGap(DeepLinearClaim):
         narrow = too_narrow(data, width)
         if narrow is not None:
             return too_narrow_evidence(found, narrow)
-        found.add("primal_lower", Bound(c * data.schatten(L), "closed-form", 0.0, HOLDER_PROOF))
+        solution = data.solution
+        lo, hi = schatten_interval(solution.sigma_lo, solution.sigma_hi, L, c)
+        found.add("primal_lower", Bound(lo, "closed-form", 0.0, HOLDER_PROOF))
+        found.add("primal_upper", Bound(hi, "closed-form", 0.0, CONSTRUCTION_PROOF))
+        found.details += solution.limits(self.tolerance(instance))
+        if data.rank == 0:
+            found.details.append(zero_rank_note(instance))
+            return found
+        found.predicted["construction"] = 1.0
         balanced = standard_t_weights(data, L, t, width)
-        found.add(
-            "primal_upper",
-            primal_certificate(
-                instance.X, instance.Y, balanced, "t", t=t, how="balanced factorisation of X⁺Y"
-            ),
-        )
+        for name, bounds in certificate_bounds(
+            instance,
+            data,
+            balanced,
+            "t",
+            "primal",
+            parallel=False,
+            scale=c,
+            how="balanced factorisation of X⁺Y",
+            formula=lambda lo, hi: schatten_interval(lo, hi, L, c),
+        ).items():
+            found.add(name, *bounds)
         bounds, summary = linear_search(
             instance,
             data,
@@ -117,6 +135,7 @@ class LinearStandardGap(DeepLinearClaim):
             budget,
             np.random.default_rng(budget.seed),
             t=t,
+            scale=c,
             claimed=found.predicted["primal"],
             how="multi-start L-BFGS, standard net",
         )
@@ -124,6 +143,9 @@ class LinearStandardGap(DeepLinearClaim):
         found.extra["search"] = summary.to_json()
         found.details.append(f"search: {summary.describe()}")
         return found
+
+    def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
+        return dict.fromkeys(("primal", "dual", "gap"), (Fraction(-1), Fraction(1)))
 
     def negative_controls(self) -> list[NegativeControl]:
         identity = Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2")
