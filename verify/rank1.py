@@ -60,8 +60,8 @@ Hence, with ``G₁ = diag(x, 1 − x)`` at scale 1,
   reciprocals of those of ``B̂⁻¹G``) and ``W ↦ tr W^{−1/m}`` strictly convex: ``h`` is strictly
   convex on ``(0, 1)`` and tends to ``∞`` at both ends. No closed form (at ``L = 3`` the
   stationarity condition is the quartic of :mod:`verify.symbolic_rank1`); the minimum is
-  *certified*: a floating-point root ``x̂`` of ``h′``, then ``h`` and ``h′`` in interval arithmetic
-  (``mpmath.iv``, :data:`INTERVAL_BITS` bits) at ``x_l < x̂ < x_r`` with certified signs
+  *certified*: a floating-point root ``x̂`` of ``h′``, then ``h`` and ``h′`` in ball arithmetic
+  (``flint.arb``, :data:`INTERVAL_BITS` bits) at ``x_l < x̂ < x_r`` with certified signs
   ``h′(x_l) < 0 < h′(x_r)``; convexity gives ``h ≥ h(x_l) + h′(x_l)(x_r − x_l)`` on all of
   ``(0, 1)`` and ``h(x̂)`` is attained: an enclosure of relative width ≈ 1e-16.
 
@@ -98,40 +98,26 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
+import flint
 import numpy as np
-from mpmath import iv
 from scipy.optimize import brentq
 
 from verify.instances import InstanceError
-from verify.linalg import (
-    RANK_RTOL,
-    rank_from_singular_values,
-    relative_residual,
-    schatten_quasi_norm,
-)
-from verify.networks import Network, ParallelNetwork, primal_certificate
-from verify.result import Bound
+from verify.linalg import RANK_RTOL, rank_from_singular_values, relative_residual
+from verify.networks import Network, ParallelNetwork
+from verify.rigorous import lower, sum_of_squares, upper
 
 #: ``X`` counts as rank 1 when ``σ₂ ≤ RANK1_RTOL·σ₁`` (the project's numerical-rank tolerance).
 RANK1_RTOL = RANK_RTOL
-#: Precision of the interval arithmetic that certifies the minimum over the first-layer split.
+#: Precision (bits) of the ball arithmetic that certifies the minimum over the first-layer split.
 INTERVAL_BITS = 128
 #: Relative rounding of the computed ``α``, ``γ`` and of an explicit network's outputs: the size
 #: of label perturbation :func:`rounding_sensitivity` propagates. Measured: the tilt that the
 #: rounding of :func:`primal_network`'s outputs produces moves its cost by at most 0.7× what
 #: this value predicts (1500 random near-aligned instances, L = 3…8).
 LABEL_ROUNDING = 32 * np.finfo(float).eps
-
-REDUCTION_PROOF = (
-    "rank-1 reduction to two streams; per-layer Gram bound tr(G⁻¹M) ≤ ‖W‖_F², the chain "
-    "inequality (Horn, Hölder) and the minimum over the first-layer split (verify.rank1)"
-)
-DUAL_PROOF = "Cauchy–Schwarz: tr(ΛᵀY) = (Λᵀc₊)·α + (Λᵀc₋)·γ ≤ (‖α‖ + ‖γ‖)/σ_L for feasible Λ"
-PARALLEL_PROOF = (
-    "weak duality: every dual-feasible Λ has tr(ΛᵀY) ≤ Σ_j ‖w_{L−1,j}‖‖w_{L,j}‖ ≤ the cost of any "
-    "interpolating parallel network (its constraint is per branch)"
-)
 
 
 @dataclass(frozen=True)
@@ -219,12 +205,22 @@ def wedge_norm(alpha: np.ndarray, gamma: np.ndarray) -> float:
     return float(np.sqrt(np.sum(np.triu(minors, 1) ** 2)))
 
 
+def label_relation(alpha: np.ndarray, gamma: np.ndarray) -> tuple[int, bool]:
+    """The sign of ``α·γ`` and whether ``α ∧ γ = 0`` (aligned or one of them 0), decided exactly:
+    the floats are exact rationals. Every branch between the closed forms is taken on these."""
+    a, g = [Fraction(float(v)) for v in alpha], [Fraction(float(v)) for v in gamma]
+    dot = sum((x * y for x, y in zip(a, g, strict=True)), Fraction(0))
+    parallel = all(a[i] * g[j] == a[j] * g[i] for i in range(len(a)) for j in range(i + 1, len(a)))
+    return (dot > 0) - (dot < 0), parallel
+
+
 def target_gram(alpha: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-    """``B̂``: the Gram matrix ``[[‖α‖², α·γ], [α·γ, ‖γ‖²]]`` if ``α·γ ≥ 0``, else its diagonal
+    """``B̂``: the Gram matrix ``[[‖α‖², α·γ], [α·γ, ‖γ‖²]]`` if ``α·γ > 0``, else its diagonal
     (the off-diagonal of ``B`` only helps a network whose last Gram matrix has a negative
     off-diagonal, which non-negative streams never have)."""
-    A, C, rho = float(alpha @ alpha), float(gamma @ gamma), float(alpha @ gamma)
-    return np.array([[A, max(rho, 0.0)], [max(rho, 0.0), C]])
+    A, C = float(alpha @ alpha), float(gamma @ gamma)
+    rho = float(alpha @ gamma) if label_relation(alpha, gamma)[0] > 0 else 0.0
+    return np.array([[A, rho], [rho, C]])
 
 
 def largest_ratio(L: int) -> float:
@@ -244,8 +240,8 @@ def _split_value_and_slope(x, y, A, C, rho, det, p, sqrt):
     """``h(x) = ν₊^p + ν₋^p`` and ``h′(x)``, ``ν±`` the eigenvalues of
     ``diag(x, y)^{−1/2} B̂ diag(x, y)^{−1/2}`` (``y = 1 − x``, ``det = det B̂``, ``p = 1/(L−1)``).
 
-    Written once for floats and for ``mpmath.iv`` intervals (``sqrt`` is the matching square
-    root): ``ν₋ = det/(xy ν₊)`` and the discriminant as a sum of squares avoid cancellation.
+    Written once for floats and for ``flint.arb`` balls (``sqrt`` is the matching square root):
+    ``ν₋ = det/(xy ν₊)`` and the discriminant as a sum of squares avoid cancellation.
     """
     xy = x * y
     a, c = A / x, C / y
@@ -277,6 +273,10 @@ def _split_root(A: float, C: float, rho: float, det: float, L: int) -> float:
     def slope(u: float) -> float:
         return _split_value_and_slope(*_split_point(u), A, C, rho, det, p, math.sqrt)[1]
 
+    if det <= 0.0:
+        # aligned to rounding: the wedge vanished in floating point; start from the aligned
+        # optimum x/y = ‖α‖/‖γ‖ (the certification does not rely on this point being exact)
+        return 0.5 * math.log(A / C)
     lo, hi = -1.0, 1.0
     while slope(lo) > 0:
         lo *= 2.0
@@ -292,14 +292,21 @@ def _unit_scaled(alpha: np.ndarray, gamma: np.ndarray) -> tuple[np.ndarray, np.n
     return np.ldexp(alpha, power), np.ldexp(gamma, power)
 
 
-def _interval_entries(alpha: np.ndarray, gamma: np.ndarray):
-    """``A, C, ρ, det B`` as intervals from the exact floats ``α``, ``γ`` (``det`` by Lagrange's
+def squared_norm(v: np.ndarray) -> flint.arb:
+    """A ball containing ``‖v‖²`` for exact floats ``v``: exactly 0 for a zero vector (a ball
+    around 0 would not have a real square root)."""
+    return sum_of_squares(v) if np.any(v) else flint.arb(0)
+
+
+def _ball_entries(alpha: np.ndarray, gamma: np.ndarray) -> tuple[flint.arb, ...]:
+    """``A, C, ρ, det B`` as balls from the exact floats ``α``, ``γ`` (``det`` by Lagrange's
     identity: the sum of the squared 2×2 minors)."""
-    al, ga = [iv.mpf(float(v)) for v in alpha], [iv.mpf(float(v)) for v in gamma]
-    A = sum((v * v for v in al), iv.mpf(0))
-    C = sum((v * v for v in ga), iv.mpf(0))
-    rho = sum((u * v for u, v in zip(al, ga, strict=True)), iv.mpf(0))
-    det = iv.mpf(0)
+    al, ga = [flint.arb(float(v)) for v in alpha], [flint.arb(float(v)) for v in gamma]
+    zero = flint.arb(0)
+    A = sum((v * v for v in al), zero)
+    C = sum((v * v for v in ga), zero)
+    rho = sum((u * v for u, v in zip(al, ga, strict=True)), zero)
+    det = zero
     for i in range(len(al)):
         for j in range(i + 1, len(al)):
             minor = al[i] * ga[j] - al[j] * ga[i]
@@ -308,51 +315,50 @@ def _interval_entries(alpha: np.ndarray, gamma: np.ndarray):
 
 
 def _certified_split_minimum(alpha: np.ndarray, gamma: np.ndarray, L: int) -> tuple[float, float]:
-    """An enclosure ``[lo, hi]`` of ``min_x h(x)`` (``ρ > 0``, ``Δ > 0``): see the module
-    docstring. Raises ``ArithmeticError`` if the signs of ``h′`` cannot be certified."""
+    """An enclosure ``[lo, hi]`` of ``F_L = min_x h(x)^{(L−1)/2}`` (``ρ > 0``, ``Δ > 0``): see the
+    module docstring. Raises ``ArithmeticError`` if the signs of ``h′`` cannot be certified."""
     a, g = _unit_scaled(alpha, gamma)
     u_hat = _split_root(float(a @ a), float(g @ g), float(a @ g), wedge_norm(a, g) ** 2, L)
-    saved = iv.prec
-    iv.prec = INTERVAL_BITS  # the interval context has no precision manager: restore by hand
-    try:
-        A, C, rho, det = _interval_entries(alpha, gamma)
-        p = iv.mpf(1) / (L - 1)
+    with flint.ctx.workprec(INTERVAL_BITS):
+        A, C, rho, det = _ball_entries(alpha, gamma)
+        p, power = flint.arb(1) / (L - 1), flint.arb(L - 1) / 2
 
-        def at(u: float):
-            point = iv.mpf(u)
-            x, y = 1 / (1 + iv.exp(-point)), 1 / (1 + iv.exp(point))
-            return (x, y), _split_value_and_slope(x, y, A, C, rho, det, p, iv.sqrt)
+        def at(u: float) -> tuple[flint.arb, tuple[flint.arb, flint.arb]]:
+            point = flint.arb(u)
+            x, y = 1 / (1 + (-point).exp()), 1 / (1 + point.exp())
+            return x, _split_value_and_slope(x, y, A, C, rho, det, p, flint.arb.sqrt)
 
-        upper = at(u_hat)[1][0].b
+        high = upper(at(u_hat)[1][0] ** power)
         step = 1e-9 * max(1.0, abs(u_hat))
         while step < 1.0:
-            (x_l, _), (h_l, slope_l) = at(u_hat - step)
-            (x_r, _), (_, slope_r) = at(u_hat + step)
-            if slope_l.b < 0 < slope_r.a:
+            x_l, (h_l, slope_l) = at(u_hat - step)
+            x_r, (_, slope_r) = at(u_hat + step)
+            if upper(slope_l) < 0.0 < lower(slope_r):
                 # h convex: h ≥ h(x_l) + h′(x_l)(x − x_l) ≥ h(x_l) + h′(x_l)(x_r − x_l) on
                 # [x_l, x_r], and h ≥ h(x_l) resp. h(x_r) outside it (h′ keeps its sign there).
-                lower = (h_l + slope_l * (x_r - x_l)).a
-                return float(lower), float(upper)
+                floor = h_l + slope_l * (x_r - x_l)
+                return lower(floor**power), high
             step *= 10.0
-    finally:
-        iv.prec = saved
     raise ArithmeticError("the sign of h′ could not be certified around its root")
 
 
 def primal_bracket(alpha: np.ndarray, gamma: np.ndarray, L: int) -> tuple[float, float]:
-    """An enclosure ``[lo, hi]`` of ``F_L(α, γ) = σ_L·P_L`` (``lo = hi`` where a closed form
-    exists; otherwise certified, see the module docstring)."""
-    na, ng = float(np.linalg.norm(alpha)), float(np.linalg.norm(gamma))
-    if na == 0.0 or ng == 0.0 or float(alpha @ gamma) <= 0.0:
-        value = schatten_quasi_norm(np.array([na, ng]), 2.0 / L)
-        return value, value
-    if wedge_norm(alpha, gamma) == 0.0:
-        return na + ng, na + ng
-    m = L - 1
-    lo, hi = _certified_split_minimum(alpha, gamma, L)
-    # Rounding the enclosure to double precision outwards by a few ulps keeps it an enclosure.
-    eps = 4 * np.finfo(float).eps
-    return lo ** (m / 2) * (1 - eps), hi ** (m / 2) * (1 + eps)
+    """A certified enclosure ``[lo, hi]`` of ``F_L(α, γ) = σ_L·P_L`` for the exact floats ``α``,
+    ``γ``: the closed forms in ball arithmetic, otherwise the certified minimum over the split
+    (module docstring). ``hi`` is also the value of the explicit construction (the Gram
+    geodesic at the computed split)."""
+    sign, parallel = label_relation(alpha, gamma)
+    if sign > 0 and not parallel:
+        return _certified_split_minimum(alpha, gamma, L)
+    with flint.ctx.workprec(INTERVAL_BITS):
+        A, C = squared_norm(alpha), squared_norm(gamma)
+        if not (np.any(alpha) and np.any(gamma)):
+            value = (A + C).sqrt()  # one side is exactly 0
+        elif sign <= 0:
+            value = (A ** (flint.arb(1) / L) + C ** (flint.arb(1) / L)) ** (flint.arb(L) / 2)
+        else:
+            value = A.sqrt() + C.sqrt()
+        return lower(value), upper(value)
 
 
 def primal_value(alpha: np.ndarray, gamma: np.ndarray, scale: float, L: int) -> float:
@@ -369,11 +375,12 @@ def optimal_split(alpha: np.ndarray, gamma: np.ndarray, L: int) -> tuple[float, 
         return 1.0, 0.0
     if na == 0.0:
         return 0.0, 1.0
-    if float(alpha @ gamma) <= 0.0:
+    sign, parallel = label_relation(alpha, gamma)
+    if sign <= 0:
         # x/y = (‖α‖/‖γ‖)^{2/L}, written without overflow for extreme ratios
         ratio = (ng / na) ** (2.0 / L)
         return 1.0 / (1.0 + ratio), ratio / (1.0 + ratio)
-    if wedge_norm(alpha, gamma) == 0.0:
+    if parallel or wedge_norm(alpha, gamma) == 0.0:
         return na / (na + ng), ng / (na + ng)
     a, g = _unit_scaled(alpha, gamma)
     return _split_point(_split_root(float(a @ a), float(g @ g), float(a @ g),
@@ -407,9 +414,10 @@ def rounding_sensitivity(alpha: np.ndarray, gamma: np.ndarray, L: int) -> float:
     Zero where rounding cannot tilt ``α`` against ``γ``: ``α·γ ≤ 0``, a side 0, or both
     supported on one output coordinate (scalar labels).
     """
-    na, ng = float(np.linalg.norm(alpha)), float(np.linalg.norm(gamma))
     support = np.count_nonzero((alpha != 0) | (gamma != 0))
-    if na == 0.0 or ng == 0.0 or float(alpha @ gamma) <= 0.0 or support < 2:
+    if not (np.any(alpha) and np.any(gamma)) or label_relation(alpha, gamma)[0] <= 0:
+        return 0.0
+    if support < 2:
         return 0.0
     m = L - 1
     a, g = _unit_scaled(alpha, gamma)
@@ -590,52 +598,6 @@ def infeasibility_ray(Y: np.ndarray, data: Rank1Data, L: int, t: float) -> tuple
     ray = Y - data.fitted()
     scale = data.atom_radius(L, t) * float(np.linalg.norm(ray)) * float(np.linalg.norm(data.c))
     return dual_constraint(ray, data, L, t) / scale, float(np.sum(ray * Y))
-
-
-def rank1_dual_bound(Y: np.ndarray, data: Rank1Data, L: int, t: float, residual: float) -> Bound:
-    """``Λ`` of :func:`dual_point`: its exact constraint recomputed, ``Λ`` shrunk into the
-    feasible set if needed, ``tr(ΛᵀY)`` recomputed. ``residual`` is the caller's distance of
-    ``X`` from ``c aᵀ`` (the reduced constraint set is exact for ``c aᵀ``)."""
-    Lam = dual_point(data, L, t)
-    constraint = dual_constraint(Lam, data, L, t)
-    if constraint > 1.0:
-        Lam = Lam / constraint
-    how = (
-        "Λ = c₊pᵀ/‖c₊‖² + c₋qᵀ/‖c₋‖², p = α/(σ_L‖α‖), q = γ/(σ_L‖γ‖); exact constraint "
-        f"σ_L·max(‖Λᵀc₊‖, ‖Λᵀc₋‖) = {constraint:.12g} recomputed"
-    )
-    return Bound(float(np.sum(Lam * Y)), "certificate", residual, how)
-
-
-def certified_bounds(
-    X: np.ndarray, Y: np.ndarray, data: Rank1Data, L: int, t: float, width: int = 2
-) -> dict[str, list[Bound]]:
-    """Every exact bound on ``P_L(t)`` and ``D_L(t)`` for interpolable labels, keyed like
-    :data:`verify.claims.base.BOUND_NAMES`: closed forms (proved; the primal's residual includes
-    :func:`rounding_sensitivity`), the explicit network and parallel network (recomputed on
-    ``X, Y``) and the dual point (recomputed). Weak duality (``P ≥ D``) is left to the caller
-    (:meth:`verify.claims.base.Claim.check` applies it).
-    """
-    sigma = data.atom_radius(L, t)
-    lower, _ = primal_bracket(data.alpha, data.gamma, L)
-    D = dual_value(data.alpha, data.gamma, sigma)
-    # The closed forms are exact for c aᵀ and the projected labels: record both distances.
-    off_rank1 = relative_residual(X - np.outer(data.c, data.a), X)
-    closed = max(data.residual, off_rank1)
-    sensitivity = rounding_sensitivity(data.alpha, data.gamma, L)
-    network = primal_network(data, L, t, width)
-    how = f"explicit optimal weights, depth {L} (verify.rank1)"
-    return {
-        "primal_lower": [
-            Bound(lower / sigma, "closed-form", max(closed, sensitivity), REDUCTION_PROOF)
-        ],
-        "primal_upper": [primal_certificate(X, Y, network, "t", t=t, how=how)],
-        "dual_lower": [rank1_dual_bound(Y, data, L, t, off_rank1)],
-        "dual_upper": [
-            Bound(D, "closed-form", closed, DUAL_PROOF),
-            primal_certificate(X, Y, parallel_network(data, L, t), "t", t=t, how=PARALLEL_PROOF),
-        ],
-    }
 
 
 def _sides(data: Rank1Data) -> list[tuple[float, np.ndarray, np.ndarray]]:

@@ -36,7 +36,8 @@ import numpy as np
 from verify.instances import Instance, InstanceError
 from verify.linalg import numerical_rank, spectral_norm
 from verify.networks import Network, ParallelNetwork, primal_certificate
-from verify.rank1 import certified_bounds, optimal_radii, rank1_data
+from verify.rank1 import optimal_radii, rank1_data
+from verify.rank1_bounds import certified_bounds
 from verify.result import Bound
 from verify.search import Architecture, search_bounds
 

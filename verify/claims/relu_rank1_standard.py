@@ -74,6 +74,7 @@ Known limits
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
@@ -89,11 +90,10 @@ from verify.claims.base import (
     infeasible_evidence,
 )
 from verify.instances import Instance, InstanceError
-from verify.linalg import pseudo_inverse, schatten_quasi_norm, singular_values
+from verify.linalg import pseudo_inverse, relative_residual, schatten_quasi_norm, singular_values
 from verify.networks import primal_certificate
 from verify.rank1 import (
     Rank1Data,
-    certified_bounds,
     dual_value,
     factor_rank1,
     infeasibility_ray,
@@ -105,6 +105,7 @@ from verify.rank1 import (
     silence_zero_sides,
     zero_gap,
 )
+from verify.rank1_bounds import certified_bounds, network_upper_bound
 from verify.result import FAILS, HOLDS, INCONCLUSIVE, INFEASIBLE, Bound
 from verify.search import Architecture, SearchSummary, search_bounds
 from verify.strategies.rank1 import rank1_instances
@@ -153,6 +154,7 @@ class ReluRank1Standard(Claim):
         "layers) fails under this formulation, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2"
     )
     required = ("L", "t")
+    max_depth = MAX_DEPTH
     field_hints: ClassVar[dict[str, str]] = {
         "L": f"3 (the number of weight layers: any 3 ≤ L ≤ {MAX_DEPTH})",
         "t": "a positive number such as 1.0",
@@ -161,6 +163,14 @@ class ReluRank1Standard(Claim):
     abstract_reading_key = "abstract_reading"
 
     def validate(self, instance: Instance) -> None:
+        # The depth limit first, with this claim's reason (the base class states a generic one).
+        if instance.L > MAX_DEPTH:
+            raise InstanceError(
+                "L",
+                f"L = {instance.L} is above the largest supported depth {MAX_DEPTH}: the closed "
+                "forms hold at every depth, but their floating-point certificates are tested to "
+                f"stay exact only up to L = {MAX_DEPTH}; set 3 ≤ L ≤ {MAX_DEPTH}",
+            )
         super().validate(instance)
         L, t = instance.L, instance.t
         if L < 3:
@@ -168,13 +178,6 @@ class ReluRank1Standard(Claim):
                 "L",
                 f"this claim is about standard networks of depth L ≥ 3 (got L = {L}; a two-layer "
                 "network is a parallel one, checked by relu-parallel-zero-gap): set L = 3",
-            )
-        if L > MAX_DEPTH:
-            raise InstanceError(
-                "L",
-                f"L = {L} is above the largest supported depth {MAX_DEPTH}: the closed forms "
-                "hold at every depth, but their floating-point certificates are tested to stay "
-                f"exact only up to L = {MAX_DEPTH}; set 3 ≤ L ≤ {MAX_DEPTH}",
             )
         if L > deepest_depth(t):
             raise InstanceError(
@@ -191,6 +194,10 @@ class ReluRank1Standard(Claim):
                 "first layer has a positive and a negative unit; omit width or set it ≥ 2",
             )
         factor_rank1(instance.X)
+
+    def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
+        # P_L, D_L = F(α, γ)/σ_L: degree 1 in Y, −1 in X (σ_L ∝ ‖a‖ ∝ ‖X‖)
+        return dict.fromkeys(("primal", "dual", "gap"), (Fraction(-1), Fraction(1)))
 
     def predictions(self, data: Rank1Data, L: int, t: float) -> dict[str, float]:
         sigma = data.atom_radius(L, t)
@@ -280,10 +287,13 @@ def rank1_search(
     :func:`reduced_problem`'s rows (the raw N rows give a singular last-layer Gram matrix: the
     features have rank ≤ 2).
 
-    Every start's network is mapped back (:func:`silence_zero_sides`) and re-evaluated on the
-    original ``X, Y``; starts that end on dead units do not interpolate and are only counted.
-    The search width is at least :data:`SEARCH_WIDTH`: ``P`` is the same for every width ≥ 2.
-    ``Y = 0`` leaves nothing to search (``P = 0``).
+    The summary compares every start's network, mapped back (:func:`silence_zero_sides`) and
+    re-evaluated on ``X, Y``, with ``claimed``; the returned bounds are certified
+    (:func:`verify.rank1_bounds.network_upper_bound`: the last layer refit exactly, the cost
+    enclosed), so a start can go below the certified lower bound only if the claim is false.
+    Starts that end on dead units do not interpolate and are only counted. The search width is
+    at least :data:`SEARCH_WIDTH`: ``P`` is the same for every width ≥ 2. ``Y = 0`` leaves
+    nothing to search (``P = 0``).
     """
     Xr, Yr = reduced_problem(data)
     width = max(instance.width or 0, SEARCH_WIDTH)
@@ -291,10 +301,16 @@ def rank1_search(
         return [], SearchSummary(0, (), claimed, 0)
     how = (
         f"multi-start L-BFGS, standard ReLU net of depth {instance.L} and width {width}, "
-        "reduced rows, re-evaluated on X"
+        "reduced rows, last layer refit exactly"
     )
+    off_rank1 = relative_residual(instance.X - np.outer(data.c, data.a), instance.X)
+    closed = max(data.residual, off_rank1)
+    certified: list[Bound] = []
 
     def evaluate(model):
+        value = network_upper_bound(model, data, instance.L, instance.t)
+        if value is not None:
+            certified.append(Bound(value, "search", closed, how))
         return primal_certificate(
             instance.X,
             instance.Y,
@@ -305,7 +321,7 @@ def rank1_search(
             bound_kind="search",
         )
 
-    return search_bounds(
+    _, summary = search_bounds(
         Xr,
         Yr,
         Architecture(L=instance.L, activation="relu", width=width),
@@ -317,6 +333,7 @@ def rank1_search(
         t=instance.t,
         tolerance=tol,
     )
+    return certified, summary
 
 
 def infeasible_labels(instance: Instance, data: Rank1Data, tol: float) -> Evidence:
