@@ -220,9 +220,9 @@ def rank1_curves(samples: int = 721, t: float = 1.0) -> dict[str, np.ndarray]:
     for angle in theta:
         data = rank1_data(X, np.array([[np.cos(angle)], [np.sin(angle)]]))
         s = data.radius(t)
-        primal.append(primal_value(data.alpha, data.gamma, s))
+        primal.append(primal_value(data.alpha, data.gamma, s, 3))
         dual.append(dual_value(data.alpha, data.gamma, s))
-        aligned.append(zero_gap(data.alpha, data.gamma))
+        aligned.append(zero_gap(data.alpha, data.gamma, 3))
     return {
         "theta": theta,
         "primal": np.array(primal),

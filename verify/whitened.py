@@ -36,10 +36,13 @@ import numpy as np
 from verify.instances import Instance, InstanceError
 from verify.linalg import numerical_rank, spectral_norm
 from verify.networks import Network, ParallelNetwork, primal_certificate
-from verify.rank1 import certified_bounds, optimal_radii, rank1_data
+from verify.rank1 import optimal_radii, rank1_data
+from verify.rank1_bounds import certified_bounds
 from verify.result import Bound
 from verify.search import Architecture, search_bounds
 
+#: the v1 abstract's whitened-data statement is about three-layer networks
+WHITENED_DEPTH = 3
 #: ``XXᵀ = I`` or ``XᵀX = I`` within this (absolute, entrywise) tolerance
 ORTHONORMAL_ATOL = 1e-10
 
@@ -93,7 +96,7 @@ def rows_primal_network(X: np.ndarray, y: np.ndarray, t: float) -> Network:
     """Orthonormal rows: ``W₁ = Xᵀ[r₁ŷ₊, r₂ŷ₋]`` (so ``(XW₁)₊ = [r₁ŷ₊, r₂ŷ₋]``), then one balanced
     neuron per sign: cost ``ℓ_{2/3}(‖y₊‖, ‖y₋‖)/t``."""
     pos, neg, p, m = _sign_parts(y)
-    r = optimal_radii(np.array([p]), np.array([-m]), t)
+    r = optimal_radii(np.array([p]), np.array([-m]), t, WHITENED_DEPTH)
     H, W2, W3 = np.zeros((y.size, 2)), np.zeros((2, 2)), np.zeros((2, 1))
     for j, (part, size, sign) in enumerate(((pos, p, 1.0), (neg, m, -1.0))):
         if size > 0 and r[j] > 0:
@@ -179,7 +182,7 @@ def _rank1_bounds(instance: Instance, tol: float) -> dict[str, list[Bound]]:
         raise InstanceError(
             "Y", "no network interpolates these labels on rank-1 data: use Y = c₊α + c₋γ"
         )
-    return certified_bounds(instance.X, instance.Y, data, instance.t)
+    return certified_bounds(instance.X, instance.Y, data, WHITENED_DEPTH, instance.t)
 
 
 def _rows_bounds(X: np.ndarray, Y: np.ndarray, t: float) -> dict[str, list[Bound]]:
@@ -201,8 +204,10 @@ def _search_bounds(
     """Standard-network search (upper bounds on ``P``: search) and parallel-network search
     (feasible parallel networks: certified upper bounds on ``D`` by weak duality)."""
     N = X.shape[0]
-    standard = Architecture(L=3, activation="relu", width=N + 2)
-    parallel = Architecture(L=3, activation="relu", width=N, branches=2 * N + 2, parallel=True)
+    standard = Architecture(L=WHITENED_DEPTH, activation="relu", width=N + 2)
+    parallel = Architecture(
+        L=WHITENED_DEPTH, activation="relu", width=N, branches=2 * N + 2, parallel=True
+    )
     found: dict[str, list[Bound]] = {}
     for name, arch, kind, how in (
         ("primal_upper", standard, "search", "standard-network search"),

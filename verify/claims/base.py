@@ -119,6 +119,9 @@ class Claim(ABC):
     """One claim of the paper as an executable checker."""
 
     id: str
+    #: former ids that still name this claim (:func:`verify.claims.get` and the registry accept
+    #: them; results carry :attr:`id`)
+    aliases: tuple[str, ...] = ()
     number: str
     title: str
     source: str

@@ -73,9 +73,12 @@ Known limits
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import ClassVar
 
 import numpy as np
+from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from verify.claims.base import (
@@ -87,56 +90,102 @@ from verify.claims.base import (
     infeasible_evidence,
 )
 from verify.instances import Instance, InstanceError
-from verify.linalg import pseudo_inverse, singular_values
+from verify.linalg import pseudo_inverse, relative_residual, schatten_quasi_norm, singular_values
 from verify.networks import primal_certificate
 from verify.rank1 import (
     Rank1Data,
-    certified_bounds,
-    dual_constraint,
     dual_value,
     factor_rank1,
+    infeasibility_ray,
+    largest_ratio,
     primal_value,
     rank1_data,
     reduced_problem,
+    rounding_sensitivity,
     silence_zero_sides,
     zero_gap,
 )
-from verify.result import FAILS, HOLDS, INFEASIBLE, Bound
+from verify.rank1_bounds import certified_bounds, network_upper_bound
+from verify.result import FAILS, HOLDS, INCONCLUSIVE, INFEASIBLE, Bound
 from verify.search import Architecture, SearchSummary, search_bounds
 from verify.strategies.rank1 import rank1_instances
 
 #: hidden width of the falsification search when the instance sets none (width 2 suffices for
 #: the optimum but leaves L-BFGS with many dead-ReLU starts)
 SEARCH_WIDTH = 4
+#: The deepest network checked. The closed forms hold at every depth; this is the depth up to
+#: which their floating-point certificates are tested to stay exact (recomputed residuals of the
+#: explicit networks ≤ 1e-15 at L = 64, properties/test_relu_rank1_standard.py): beyond it
+#: nothing is measured, so the claim does not answer. (The falsification search stops finding
+#: usable starts long before, near L = 16: there the values rest on proof and certificates.)
+MAX_DEPTH = 64
+#: ``t^{L−2}`` scales every value and weight of a depth-``L`` certificate; it must stay within
+#: this factor of 1 so that none of them approaches overflow or underflow.
+SCALE_RANGE = 1e100
+#: depths drawn for generated instances (:meth:`ReluRank1Standard.instances`)
+DEPTHS = st.integers(3, 5)
 
 
-class ReluRank1ThreeLayer(Claim):
-    id = "relu-rank1-three-layer"
+def deepest_depth(t: float) -> int:
+    """The largest ``L ≤ MAX_DEPTH`` with ``t^{L−2}`` within :data:`SCALE_RANGE` of 1."""
+    if t == 1.0:
+        return MAX_DEPTH
+    return min(MAX_DEPTH, 2 + int(math.log(SCALE_RANGE) / abs(math.log(t))))
+
+
+class ReluRank1Standard(Claim):
+    id = "relu-rank1-standard"
+    aliases = ("relu-rank1-three-layer",)
     number = "C6"
-    title = "Three-layer standard ReLU networks on rank-1 data: exact P(t), D(t), and where P = D"
+    title = (
+        "Standard ReLU networks of depth L ≥ 3 on rank-1 data: exact P_L(t), D_L(t), and where "
+        "P = D"
+    )
     source = (
-        "Wang, Ergen, Pilanci (ICLR 2023), abstract (rank-1 data); "
-        "formulation: docs/formulations/C6-relu-rank1-three-layer.md"
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (three-layer standard networks, rank-1 data); "
+        "formulation: docs/formulations/C6-relu-rank1-standard.md"
     )
     statement = (
-        "X = c aᵀ, Y = c₊αᵀ + c₋γᵀ, s = t‖a‖: D(t) = (‖α‖+‖γ‖)/s; P(t) = ℓ_{2/3}(‖α‖,‖γ‖)/s if "
-        "α·γ < 0, min_r ‖[α/r₁, γ/r₂]‖_* otherwise; P = D iff α·γ = ‖α‖‖γ‖ (one-signed labels; "
-        "implied by one-signed data c ≥ 0). Without these hypotheses the abstract's P = D fails "
-        "under this formulation, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2"
+        "X = c aᵀ, Y = c₊αᵀ + c₋γᵀ, σ_L = ‖a‖t^{L−2}: D_L(t) = (‖α‖+‖γ‖)/σ_L; P_L(t) = "
+        "ℓ_{2/L}(‖α‖,‖γ‖)/σ_L if α·γ ≤ 0, min_x tr((diag(x,1−x)⁻¹B)^{1/(L−1)})^{(L−1)/2}/σ_L "
+        "(B = [α γ]ᵀ[α γ]) otherwise; P = D iff α·γ = ‖α‖‖γ‖ (one-signed labels; implied by "
+        "one-signed data c ≥ 0), at every L ≥ 3; otherwise D < P ≤ 2^{(L−2)/2}·D, the ratio "
+        "growing geometrically with L. Without these hypotheses the abstract's P = D (three "
+        "layers) fails under this formulation, e.g. X = [1;−1], y = (1,−1): P = 2√2, D = 2"
     )
     required = ("L", "t")
+    max_depth = MAX_DEPTH
     field_hints: ClassVar[dict[str, str]] = {
-        "L": "3 (this claim checks three weight layers)",
+        "L": f"3 (the number of weight layers: any 3 ≤ L ≤ {MAX_DEPTH})",
         "t": "a positive number such as 1.0",
     }
     shown_fields = ("zero_gap_condition",)
     abstract_reading_key = "abstract_reading"
 
     def validate(self, instance: Instance) -> None:
-        super().validate(instance)
-        if instance.L != 3:
+        # The depth limit first, with this claim's reason (the base class states a generic one).
+        if instance.L > MAX_DEPTH:
             raise InstanceError(
-                "L", f"this claim is about three-layer networks: set L = 3 (got {instance.L})"
+                "L",
+                f"L = {instance.L} is above the largest supported depth {MAX_DEPTH}: the closed "
+                "forms hold at every depth, but their floating-point certificates are tested to "
+                f"stay exact only up to L = {MAX_DEPTH}; set 3 ≤ L ≤ {MAX_DEPTH}",
+            )
+        super().validate(instance)
+        L, t = instance.L, instance.t
+        if L < 3:
+            raise InstanceError(
+                "L",
+                f"this claim is about standard networks of depth L ≥ 3 (got L = {L}; a two-layer "
+                "network is a parallel one, checked by relu-parallel-zero-gap): set L = 3",
+            )
+        if L > deepest_depth(t):
+            raise InstanceError(
+                "L",
+                f"L = {L} with t = {t:g}: t^(L−2) = {t:g}^{L - 2} leaves the range "
+                f"[1e-100, 1e100] within which every value and weight of the depth-L "
+                f"certificates stays far from overflow; the largest supported depth for this t "
+                f"is {deepest_depth(t)}",
             )
         if instance.width is not None and instance.width < 2:
             raise InstanceError(
@@ -146,12 +195,14 @@ class ReluRank1ThreeLayer(Claim):
             )
         factor_rank1(instance.X)
 
-    def predictions(self, data: Rank1Data, t: float) -> dict[str, float]:
-        s = data.radius(t)
-        primal, dual = (
-            primal_value(data.alpha, data.gamma, s),
-            dual_value(data.alpha, data.gamma, s),
-        )
+    def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
+        # P_L, D_L = F(α, γ)/σ_L: degree 1 in Y, −1 in X (σ_L ∝ ‖a‖ ∝ ‖X‖)
+        return dict.fromkeys(("primal", "dual", "gap"), (Fraction(-1), Fraction(1)))
+
+    def predictions(self, data: Rank1Data, L: int, t: float) -> dict[str, float]:
+        sigma = data.atom_radius(L, t)
+        primal = primal_value(data.alpha, data.gamma, sigma, L)
+        dual = dual_value(data.alpha, data.gamma, sigma)
         return {"primal": primal, "dual": dual, "gap": primal - dual}
 
     def evidence(self, instance: Instance, budget: Budget) -> Evidence:
@@ -159,42 +210,70 @@ class ReluRank1ThreeLayer(Claim):
         data = rank1_data(instance.X, instance.Y)
         if data.residual > tol:
             return infeasible_labels(instance, data, tol)
-        X, Y, t = instance.X, instance.Y, instance.t
-        predicted = self.predictions(data, t)
-        candidates = certified_bounds(X, Y, data, t, instance.width or 2)
-        found, summary = rank1_search(instance, data, budget, tol, predicted["primal"])
-        candidates["primal_upper"] += found
-        condition = zero_gap(data.alpha, data.gamma, tol)
+        X, Y, L, t = instance.X, instance.Y, instance.L, instance.t
+        predicted = self.predictions(data, L, t)
+        found = Evidence(predicted)
+        for name, bounds in certified_bounds(X, Y, data, L, t, instance.width or 2).items():
+            found.add(name, *bounds)
+        searched, summary = rank1_search(instance, data, budget, tol, predicted["primal"])
+        found.add("primal_upper", *searched)
+        condition = zero_gap(data.alpha, data.gamma, L, tol)
+        sensitivity = rounding_sensitivity(data.alpha, data.gamma, L)
         positive_gap = predicted["gap"] > tol * max(1.0, predicted["primal"])
-        extra = {
+        if sensitivity > tol:
+            reading = INCONCLUSIVE
+        else:
+            reading = FAILS if positive_gap else HOLDS
+        found.extra = {
             "alpha": data.alpha.tolist(),
             "gamma": data.gamma.tolist(),
             "zero_gap_condition": condition,
             # the abstract's statement read without further hypotheses (P = D for every Y);
             # "paper_claim" is the same value under its 0.1 name, kept for one release
-            "abstract_reading": FAILS if positive_gap else HOLDS,
-            "paper_claim": FAILS if positive_gap else HOLDS,
+            "abstract_reading": reading,
+            "paper_claim": reading,
             "relative_gap": predicted["gap"] / predicted["dual"] if predicted["dual"] else 0.0,
+            "largest_ratio": largest_ratio(L),
             "search": summary.to_json(),
         }
-        details = [
+        found.details = [
             f"X = c aᵀ: c has {int(np.sum(data.c > 0))} positive, {int(np.sum(data.c < 0))} "
             f"negative, {int(np.sum(data.c == 0))} zero entries; α = {_fmt(data.alpha)}, "
-            f"γ = {_fmt(data.gamma)}, s = t‖a‖ = {data.radius(t):.6g}",
-            f"zero-gap condition α·γ = ‖α‖‖γ‖: {'yes' if condition else 'no'}; the paper's "
-            f"P = D {'fails' if positive_gap else 'holds'} (P − D = {predicted['gap']:.6g})",
+            f"γ = {_fmt(data.gamma)}, σ_L = ‖a‖t^(L−2) = {data.atom_radius(L, t):.6g} (L = {L})",
+            f"zero-gap condition α·γ = ‖α‖‖γ‖: {'yes' if condition else 'no'}; the abstract's "
+            f"statement read without further hypotheses {_reading_text(reading)} under the "
+            f"formulation in docs/formulations (P − D = {predicted['gap']:.6g}, "
+            f"P/D ≤ 2^((L−2)/2) = {largest_ratio(L):.6g})",
             f"search: {summary.describe()}",
         ]
-        return Evidence(predicted, candidates, details=details, extra=extra)
+        if sensitivity > tol:
+            # Certificates within the tolerance may fit labels tilted by rounding and cost less
+            # than P by as much: neither side of P can be pinned down, whatever the intervals say.
+            found.verdict = INCONCLUSIVE
+            found.details.append(
+                f"inconclusive: near the zero-gap condition P_L is only Hölder-(2/(L−1)) in the "
+                f"labels, and a rounding-level tilt of α against γ moves P by up to "
+                f"{sensitivity:.1e} (relative) > tolerance {tol:.1e}: labels this close to "
+                "aligned are not resolved at this depth in double precision"
+            )
+        return found
 
     def instances(self) -> SearchStrategy[Instance]:
-        return rank1_instances()
+        return rank1_instances(depths=DEPTHS)
 
     def pinned_examples(self) -> list[PinnedExample]:
         return pinned_examples()
 
     def negative_controls(self) -> list[NegativeControl]:
         return negative_controls()
+
+
+def _reading_text(reading: str) -> str:
+    return {
+        FAILS: "fails",
+        HOLDS: "holds",
+        INCONCLUSIVE: "is not resolved at this precision",
+    }[reading]
 
 
 def _fmt(vector: np.ndarray) -> str:
@@ -204,21 +283,34 @@ def _fmt(vector: np.ndarray) -> str:
 def rank1_search(
     instance: Instance, data: Rank1Data, budget: Budget, tol: float, claimed: float
 ) -> tuple[list[Bound], SearchSummary]:
-    """Seeded multi-start L-BFGS on the standard network, on :func:`reduced_problem`'s rows
-    (the raw N rows give a singular last-layer Gram matrix: the features have rank ≤ 2).
+    """Seeded multi-start L-BFGS on the standard network of the instance's depth, on
+    :func:`reduced_problem`'s rows (the raw N rows give a singular last-layer Gram matrix: the
+    features have rank ≤ 2).
 
-    Every start's network is mapped back (:func:`silence_zero_sides`) and re-evaluated on the
-    original ``X, Y``; starts that end on dead units do not interpolate and are only counted.
-    The search width is at least :data:`SEARCH_WIDTH`: ``P`` is the same for every width ≥ 2.
-    ``Y = 0`` leaves nothing to search (``P = 0``).
+    The summary compares every start's network, mapped back (:func:`silence_zero_sides`) and
+    re-evaluated on ``X, Y``, with ``claimed``; the returned bounds are certified
+    (:func:`verify.rank1_bounds.network_upper_bound`: the last layer refit exactly, the cost
+    enclosed), so a start can go below the certified lower bound only if the claim is false.
+    Starts that end on dead units do not interpolate and are only counted. The search width is
+    at least :data:`SEARCH_WIDTH`: ``P`` is the same for every width ≥ 2. ``Y = 0`` leaves
+    nothing to search (``P = 0``).
     """
     Xr, Yr = reduced_problem(data)
     width = max(instance.width or 0, SEARCH_WIDTH)
     if Xr.shape[0] == 0:
         return [], SearchSummary(0, (), claimed, 0)
-    how = f"multi-start L-BFGS, standard ReLU net of width {width}, reduced rows, re-evaluated on X"
+    how = (
+        f"multi-start L-BFGS, standard ReLU net of depth {instance.L} and width {width}, "
+        "reduced rows, last layer refit exactly"
+    )
+    off_rank1 = relative_residual(instance.X - np.outer(data.c, data.a), instance.X)
+    closed = max(data.residual, off_rank1)
+    certified: list[Bound] = []
 
     def evaluate(model):
+        value = network_upper_bound(model, data, instance.L, instance.t)
+        if value is not None:
+            certified.append(Bound(value, "search", closed, how))
         return primal_certificate(
             instance.X,
             instance.Y,
@@ -229,10 +321,10 @@ def rank1_search(
             bound_kind="search",
         )
 
-    return search_bounds(
+    _, summary = search_bounds(
         Xr,
         Yr,
-        Architecture(L=3, activation="relu", width=width),
+        Architecture(L=instance.L, activation="relu", width=width),
         evaluate=evaluate,
         claimed=claimed,
         restarts=budget.restarts,
@@ -241,19 +333,17 @@ def rank1_search(
         t=instance.t,
         tolerance=tol,
     )
+    return certified, summary
 
 
 def infeasible_labels(instance: Instance, data: Rank1Data, tol: float) -> Evidence:
     """``Y`` is not of the form ``c₊αᵀ + c₋γᵀ``: no network interpolates it, and the ray
     ``Λ = Y − c₊αᵀ − c₋γᵀ`` (``Λᵀc± = 0``, recomputed; ``tr(ΛᵀY) = ‖Λ‖² > 0``) makes every
     ``κΛ`` dual feasible: the dual is unbounded."""
-    ray = instance.Y - data.fitted()
-    scale = data.radius(instance.t) * float(np.linalg.norm(ray)) * float(np.linalg.norm(data.c))
-    leak = dual_constraint(ray, data, instance.t) / scale
-    growth = float(np.sum(ray * instance.Y))
+    leak, growth = infeasibility_ray(instance.Y, data, instance.L, instance.t)
     message = (
         f"Y is not of the form c₊αᵀ + c₋γᵀ (relative residual {data.residual:.3e} > tolerance "
-        f"{tol:.1e}): every three-layer ReLU network has f(X) = c₊f(a)ᵀ + c₋f(−a)ᵀ (positive "
+        f"{tol:.1e}): every ReLU network has f(X) = c₊f(a)ᵀ + c₋f(−a)ᵀ (positive "
         "homogeneity), so none interpolates Y; fix: labels c_i·α on rows with c_i > 0, |c_i|·γ "
         "on rows with c_i < 0, and 0 where c_i = 0"
     )
@@ -261,14 +351,17 @@ def infeasible_labels(instance: Instance, data: Rank1Data, tol: float) -> Eviden
     return infeasible_evidence(message, "f(X) = Y has no solution", ray_how, leak, growth)
 
 
-#: the minimal counterexample to the paper's unconditioned statement
+#: the minimal counterexample to the abstract's statement read without further hypotheses
 COUNTEREXAMPLE = Instance(
     np.array([[1.0], [-1.0]]), np.array([1.0, -1.0]), L=3, t=1.0, label="minimal counterexample"
 )
+#: ``X = [1; −1]``, ``y = (1, −1)``, ``t = 1`` at depth ``L``: ``P_L = 2^{L/2}``, ``D_L = 2``
+ANCHOR = {L: Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=L, t=1.0, label=f"anchor, L = {L}")
+          for L in (4, 5)}  # fmt: skip
 
 
 def pinned_examples() -> list[PinnedExample]:
-    """Edge cases on both sides of the condition, and infeasible labels."""
+    """Edge cases on both sides of the condition at L = 3, 4, 5, and infeasible labels."""
     column = np.array([[1.0], [-1.0]])
     one_signed = np.outer([1.0, 2.0, 0.5], [1.0, 2.0])
     with_zero = np.outer([1.0, 0.0, -2.0], [0.5, -1.0, 2.0])
@@ -278,16 +371,24 @@ def pinned_examples() -> list[PinnedExample]:
     def labels(alpha: list[float], gamma: list[float]) -> np.ndarray:
         return np.outer(c_pos, alpha) + np.outer(c_neg, gamma)
 
-    def inst(X: np.ndarray, Y: np.ndarray, label: str, t: float = 1.0) -> Instance:
-        return Instance(X, Y, L=3, t=t, label=label)
+    def inst(X: np.ndarray, Y: np.ndarray, label: str, t: float = 1.0, L: int = 3) -> Instance:
+        return Instance(X, Y, L=L, t=t, label=label)
 
     return [
         PinnedExample(COUNTEREXAMPLE, HOLDS,
-                      "the paper's P = D fails here: P = 2√2, D = 2 (the largest ratio, √2)"),
+                      "the abstract's statement read without further hypotheses fails here "
+                      "(under the formulation in docs/formulations): P = 2√2, D = 2 (the largest "
+                      "ratio at L = 3, √2)"),
+        PinnedExample(ANCHOR[4], HOLDS, "P = ℓ_{1/2}(1, 1) = 4, D = 2: ratio 2 = 2^{(4−2)/2}"),
+        PinnedExample(ANCHOR[5], HOLDS, "P = ℓ_{2/5}(1, 1) = 4√2, D = 2: ratio 2√2"),
         PinnedExample(inst(column, np.array([1.0, 1.0]), "same-sign labels"), HOLDS,
                       "y ≥ 0: P = D = 2"),
+        PinnedExample(inst(column, np.array([1.0, 1.0]), "same-sign labels, L = 5", 2.0, 5),
+                      HOLDS, "y ≥ 0: P = D = 2/2³ at every depth"),
         PinnedExample(inst(one_signed, np.array([-1.5, -3.0, -0.75]), "one-signed c", 0.5),
                       HOLDS, "c ≥ 0: one side only, P = D = ‖α‖/s"),
+        PinnedExample(inst(one_signed, np.array([-1.5, -3.0, -0.75]), "one-signed c, L = 4",
+                           0.5, 4), HOLDS, "c ≥ 0: P = D = ‖α‖/σ_4"),
         PinnedExample(inst(with_zero, np.array([1.0, 0.0, 3.0]), "c with a zero entry", 2.0),
                       HOLDS, "zero row of X with zero label; α = 1, γ = 1.5: P = D"),
         PinnedExample(inst(column, np.zeros(2), "zero labels"), HOLDS, "Y = 0: P = D = 0"),
@@ -295,8 +396,15 @@ def pinned_examples() -> list[PinnedExample]:
                       HOLDS, "γ = α/2: zero gap for vector outputs"),
         PinnedExample(inst(vector, labels([1.0, 0.0], [0.0, 1.0]), "orthogonal vector sides"),
                       HOLDS, "α·γ = 0 but α ∦ γ: a gap, P = ℓ_{2/3} value"),
+        PinnedExample(inst(vector, labels([1.0, 0.0], [0.0, 1.0]),
+                           "orthogonal vector sides, L = 5", 1.5, 5),
+                      HOLDS, "α·γ = 0: the streams never mix, P = ℓ_{2/5}(‖α‖, ‖γ‖)/σ_5"),
         PinnedExample(inst(vector, labels([1.0, 0.2], [0.3, 1.0]), "acute vector sides", 0.7),
                       HOLDS, "α·γ > 0, α ∦ γ: a gap, P from the quartic root"),
+        PinnedExample(inst(vector, labels([1.0, 0.2], [0.3, 1.0]), "acute vector sides, L = 4",
+                           0.7, 4),
+                      HOLDS, "α·γ > 0, α ∦ γ: the streams mix; P certified by interval "
+                      "arithmetic, below ℓ_{2/4}"),
         PinnedExample(inst(np.array([[1.0], [2.0]]), np.array([1.0, 1.0]), "not c₊α"),
                       INFEASIBLE, "both rows on the positive side but y not proportional to c"),
         PinnedExample(inst(np.array([[1.0], [0.0]]), np.array([1.0, 1.0]), "label on zero row"),
@@ -304,21 +412,54 @@ def pinned_examples() -> list[PinnedExample]:
     ]  # fmt: skip
 
 
+def _side_norms(inst: Instance) -> tuple[Rank1Data, float, float]:
+    data = rank1_data(inst.X, inst.Y)
+    return data, float(np.linalg.norm(data.alpha)), float(np.linalg.norm(data.gamma))
+
+
 def negative_controls() -> list[NegativeControl]:
-    """False variants the certified intervals must contradict."""
+    """False variants the certified intervals must contradict: the abstract's statement read
+    without hypotheses, and wrong closed forms (a wrong exponent, the three-layer formula at
+    depth, a dropped stream, streams that never mix, the three-layer ratio bound at depth)."""
     same_sign = Instance(np.array([[1.0], [-1.0]]), np.array([1.0, 1.0]), L=3, t=1.0)
+    vector = np.outer([2.0, -1.0, 1.0], [1.0])
     orthogonal = Instance(
-        np.outer([2.0, -1.0, 1.0], [1.0]),
+        vector,
         np.outer([2.0, 0.0, 1.0], [1.0, 0.0]) + np.outer([0.0, 1.0, 0.0], [0.0, 1.0]),
         L=3,
         t=1.0,
         label="orthogonal vector sides",
     )
+    acute = Instance(
+        vector,
+        np.outer([2.0, 0.0, 1.0], [1.0, 0.2]) + np.outer([0.0, 1.0, 0.0], [0.3, 1.0]),
+        L=4,
+        t=0.7,
+        label="acute vector sides, L = 4",
+    )
+    scaled = Instance(COUNTEREXAMPLE.X, COUNTEREXAMPLE.Y, L=4, t=2.0, label="anchor, t = 2")
 
-    def l23(inst: Instance) -> dict[str, float]:
-        data = rank1_data(inst.X, inst.Y)
-        na, ng = np.linalg.norm(data.alpha), np.linalg.norm(data.gamma)
-        return {"primal": float((na ** (2 / 3) + ng ** (2 / 3)) ** 1.5 / data.radius(inst.t))}
+    def l2p(inst: Instance, p: float, scale: float) -> dict[str, float]:
+        """``P = ℓ_p(‖α‖, ‖γ‖)/scale``."""
+        _, na, ng = _side_norms(inst)
+        return {"primal": schatten_quasi_norm(np.array([na, ng]), p) / scale}
+
+    def sigma(inst: Instance) -> float:
+        return rank1_data(inst.X, inst.Y).atom_radius(inst.L, inst.t)
+
+    def three_layer_values(inst: Instance) -> dict[str, float]:
+        data, na, ng = _side_norms(inst)
+        s = data.radius(inst.t)
+        primal = schatten_quasi_norm(np.array([na, ng]), 2 / 3) / s
+        return {"primal": primal, "dual": (na + ng) / s}
+
+    def dropped_stream(inst: Instance) -> dict[str, float]:
+        _, na, _ = _side_norms(inst)
+        return {"primal": na / sigma(inst), "dual": na / sigma(inst)}
+
+    def sqrt2_bound(inst: Instance) -> dict[str, float]:
+        _, na, ng = _side_norms(inst)
+        return {"primal": math.sqrt(2) * (na + ng) / sigma(inst)}
 
     def linear_dual(inst: Instance) -> dict[str, float]:
         W = pseudo_inverse(inst.X) @ inst.Y
@@ -326,9 +467,15 @@ def negative_controls() -> list[NegativeControl]:
 
     return [
         NegativeControl(
-            "paper-unconditioned",
-            "strong duality P(t) = D(t) for every rank-1 X, whatever the labels",
+            "abstract-without-hypotheses",
+            "strong duality P(t) = D(t) for every rank-1 X, whatever the labels (three layers)",
             COUNTEREXAMPLE,
+            lambda inst: {"gap": 0.0},
+        ),
+        NegativeControl(
+            "depth-closes-the-gap",
+            "P_L = D_L on rank-1 data once the network is deep enough (here L = 5)",
+            ANCHOR[5],
             lambda inst: {"gap": 0.0},
         ),
         NegativeControl(
@@ -341,7 +488,39 @@ def negative_controls() -> list[NegativeControl]:
             "l23-for-all-labels",
             "P(t) = (‖α‖^{2/3} + ‖γ‖^{2/3})^{3/2}/(t‖a‖) whatever the signs of the labels",
             same_sign,
-            l23,
+            lambda inst: l2p(inst, 2 / 3, sigma(inst)),
+        ),
+        NegativeControl(
+            "wrong-exponent",
+            "P_L = ℓ_{2/(L−1)}(‖α‖, ‖γ‖)/σ_L (the exponent off by one layer), here at L = 5",
+            ANCHOR[5],
+            lambda inst: l2p(inst, 2 / (inst.L - 1), sigma(inst)),
+        ),
+        NegativeControl(
+            "three-layer-formula-at-depth",
+            "P_L = ℓ_{2/3}(‖α‖, ‖γ‖)/(t‖a‖) and D_L = (‖α‖ + ‖γ‖)/(t‖a‖) at L = 4 (the L = 3 "
+            "closed forms, depth ignored)",
+            scaled,
+            three_layer_values,
+        ),
+        NegativeControl(
+            "dropped-stream",
+            "P_L = D_L = ‖α‖/σ_L (the stream of −a, with its label γ, ignored), here at L = 4",
+            ANCHOR[4],
+            dropped_stream,
+        ),
+        NegativeControl(
+            "streams-never-mix",
+            "P_L = ℓ_{2/L}(‖α‖, ‖γ‖)/σ_L for every label (orthogonal streams throughout), here "
+            "at L = 4 with α·γ > 0",
+            acute,
+            lambda inst: l2p(inst, 2 / inst.L, sigma(inst)),
+        ),
+        NegativeControl(
+            "three-layer-ratio-at-depth",
+            "P_L ≤ √2·D_L at every depth (the three-layer bound), here at its largest, L = 5",
+            ANCHOR[5],
+            sqrt2_bound,
         ),
         NegativeControl(
             "linear-network-dual",
@@ -352,4 +531,4 @@ def negative_controls() -> list[NegativeControl]:
     ]
 
 
-CLAIM = ReluRank1ThreeLayer()
+CLAIM = ReluRank1Standard()
