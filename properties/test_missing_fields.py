@@ -38,12 +38,12 @@ def test_missing_required_field_names_the_claims_value(claim):
         assert str(caught.value) == expected
 
 
-def test_rank1_claim_message_names_three_layers():
+def test_rank1_claim_message_names_the_depths():
     with pytest.raises(InstanceError) as caught:
         from_mapping({"X": [[1.0], [-1.0]], "Y": [1.0, -1.0], "t": 1.0}, ("L", "t"),
-                     REGISTRY["relu-rank1-three-layer"].field_hints)  # fmt: skip
+                     REGISTRY["relu-rank1-standard"].field_hints)  # fmt: skip
     assert str(caught.value) == (
-        "L: is missing from the instance: add L = 3 (this claim checks three weight layers)"
+        "L: is missing from the instance: add L = 3 (the number of weight layers: any 3 ≤ L ≤ 64)"
     )
 
 
@@ -69,10 +69,10 @@ def test_require_names_an_acceptable_value():
 def test_cli_missing_field_is_one_line_with_the_hint(capsys, tmp_path):
     path = tmp_path / "no_depth.npz"
     np.savez(path, X=np.array([[1.0], [-1.0]]), Y=np.array([1.0, -1.0]), t=1.0)
-    code = main(["check", "relu-rank1-three-layer", "--instance", str(path)])
+    code = main(["check", "relu-rank1-standard", "--instance", str(path)])
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err == (
         "dualgap: error: L: is missing from the instance: "
-        "add L = 3 (this claim checks three weight layers)\n"
+        "add L = 3 (the number of weight layers: any 3 ≤ L ≤ 64)\n"
     )

@@ -1,6 +1,6 @@
 """C6: the two hypotheses that rescue the abstract's rank-1 statement, and what happens without.
 
-Under the project's formulation (``docs/formulations/C6-relu-rank1-three-layer.md``) the
+Under the project's formulation (``docs/formulations/C6-relu-rank1-standard.md``) the
 abstract's "strong duality holds for three-layer standard ReLU networks given rank-1 data
 matrices" fails when read without further hypotheses. Instances are built here from drawn
 ``c``, ``a``, ``α``, ``γ`` (``X = c aᵀ``, ``Y = c₊αᵀ + c₋γᵀ``) and checked through the C6 claim;
@@ -27,7 +27,7 @@ from verify.instances import Instance
 from verify.result import FAILS, HOLDS
 from verify.strategies import log_uniform, orthonormal_columns, rotation_seeds
 
-CLAIM = get("relu-rank1-three-layer")
+CLAIM = get("relu-rank1-standard")
 BUDGET = Budget(seed=0, restarts=2, max_iter=400)
 #: agreement of the certified values with the independently computed ones
 RTOL = 1e-9

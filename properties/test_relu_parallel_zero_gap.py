@@ -105,7 +105,7 @@ def test_three_layer_certificates_agree(instance):
 @pytest.mark.parametrize("t", [0.5, 1.0, 3.0])
 def test_antipodal_data_closed_form(t):
     """X = [1; −1], y = (1, −1): Q is the ℓ1 ball, so P = D = ‖y‖₁/t = 2/t; the standard
-    network needs 2√2/t (docs/formulations/C6-relu-rank1-three-layer.md)."""
+    network needs 2√2/t (docs/formulations/C6-relu-rank1-standard.md)."""
     instance = Instance([[1.0], [-1.0]], [1.0, -1.0], L=3, t=t)
     result = CLAIM.check(instance, Budget(seed=0, restarts=4))
     assert result.verdict == HOLDS

@@ -26,7 +26,6 @@ from verify.table1 import (
     GAP,
     NOT_ESTABLISHED,
     NOT_RUN,
-    NOT_STATED,
     RANK_ONE,
     ZERO_GAP,
     CellSpec,
@@ -43,7 +42,7 @@ TABLE_CLAIMS = (
     "linear-standard-gap",
     "linear-parallel-zero-gap",
     "relu-parallel-zero-gap",
-    "relu-rank1-three-layer",
+    "relu-rank1-standard",
 )
 
 #: The verdict the project records for each cell (activation, architecture, depth).
@@ -56,7 +55,7 @@ RECORDED = {
     ("linear", "parallel", "≥ 4"): ZERO_GAP,
     ("ReLU", "standard", "2"): ZERO_GAP,
     ("ReLU", "standard", "3"): CONDITIONAL,
-    ("ReLU", "standard", "≥ 4"): NOT_STATED,
+    ("ReLU", "standard", "≥ 4"): CONDITIONAL,
     ("ReLU", "parallel", "2"): ZERO_GAP,
     ("ReLU", "parallel", "3"): ZERO_GAP,
     ("ReLU", "parallel", "≥ 4"): ABSTRACT_ONLY,
@@ -116,7 +115,7 @@ def test_each_depth_column_gets_its_share_of_instances(drawn):
     assert depths["linear-parallel-zero-gap"] == {"2": MINIMUM, "3": MINIMUM, "≥ 4": MINIMUM}
     # the two C5 cells at L = 2 share one stratum: drawn once
     assert depths["relu-parallel-zero-gap"] == {"2": MINIMUM, "3": MINIMUM}
-    assert depths["relu-rank1-three-layer"] == {"3": 2 * per_side}
+    assert depths["relu-rank1-standard"] == {"3": 2 * per_side, "≥ 4": 2 * per_side}
     deep = [i.L for i in drawn["linear-standard-gap"] if i.L >= 4]
     assert all(4 <= L <= 8 for L in deep)
 
@@ -128,8 +127,10 @@ def test_stratification_covers_both_sides_of_each_condition(drawn):
         instances = [i for i in drawn["linear-standard-gap"] if depth_of(i.L) == depth]
         ranks = Counter(_rank(i.X, i.Y) == 1 for i in instances)
         assert ranks == {True: per_side, False: per_side}
-    aligned = Counter(_aligned_rows(i.Y) for i in drawn["relu-rank1-three-layer"])
-    assert aligned == {True: per_side, False: per_side}
+    for depth in ("3", "≥ 4"):
+        instances = [i for i in drawn["relu-rank1-standard"] if depth_of(i.L) == depth]
+        aligned = Counter(_aligned_rows(i.Y) for i in instances)
+        assert aligned == {True: per_side, False: per_side}
 
 
 def test_cell_instances_are_reproducible_from_the_seed(drawn):
@@ -150,8 +151,9 @@ def test_cell_instances_are_reproducible_from_the_seed(drawn):
 
 
 def test_cell_instances_can_be_limited_to_some_claims():
-    drawn = cell_instances(2, SEED, ["relu-rank1-three-layer", "weight-decay-schatten"])
-    assert list(drawn) == ["relu-rank1-three-layer"] and len(drawn["relu-rank1-three-layer"]) == 2
+    drawn = cell_instances(2, SEED, ["relu-rank1-standard", "weight-decay-schatten"])
+    # two cells (L = 3 and L ≥ 4), one instance from each of their two strata
+    assert list(drawn) == ["relu-rank1-standard"] and len(drawn["relu-rank1-standard"]) == 4
     assert cell_instances(0, SEED)["linear-standard-gap"] == []
 
 
@@ -256,9 +258,7 @@ def test_cell_verdicts_follow_the_measurements(runs):
     c3 = _by_claim(runs, "linear-parallel-zero-gap")
     rank_one = [o for o in c1.outcomes if o.result.extra.get("rank") == 1]
     with_gap = next(o for o in c1.outcomes if o.label == "W* = I2" and o.kind == "pinned")
-    others = [
-        r for r in runs if r.claim.id not in ("linear-standard-gap", "relu-rank1-three-layer")
-    ]
+    others = [r for r in runs if r.claim.id not in ("linear-standard-gap", "relu-rank1-standard")]
     cells = _cells([replace(c1, outcomes=rank_one), *others], minimum=0)
     # only rank-1 instances at L ≥ 4: no certified positive gap, so "gap" is not shown
     assert cells[("linear", "standard", "≥ 4")].verdict == NOT_ESTABLISHED
@@ -272,7 +272,7 @@ def test_cell_verdicts_follow_the_measurements(runs):
     mislabelled = replace(with_gap, result=replace(with_gap.result, extra={"rank": 1}))
     cells = _cells([replace(c1, outcomes=[*c1.outcomes, mislabelled])], minimum=0)
     assert cells[("linear", "standard", "3")].verdict == GAP  # a gap cell needs no separation
-    c6 = _by_claim(runs, "relu-rank1-three-layer")
+    c6 = _by_claim(runs, "relu-rank1-standard")
     gap_side = next(o for o in c6.outcomes if o.label == "minimal counterexample")
     flipped = replace(gap_side, result=replace(gap_side.result, extra={"zero_gap_condition": True}))
     cells = _cells([replace(c6, outcomes=[*c6.outcomes, flipped])], minimum=0)
@@ -293,7 +293,7 @@ def test_a_confirmation_needs_the_minimum_and_a_contradiction_does_not(runs):
 
 
 def test_explicit_instances_give_the_same_runs_with_two_jobs(runs, drawn):
-    claims = [get("linear-standard-gap"), get("relu-rank1-three-layer")]
+    claims = [get("linear-standard-gap"), get("relu-rank1-standard")]
     parallel = run_claims(claims, 0, SEED, CHEAP, jobs=2, instances=drawn)
     for run in parallel:
         serial = _by_claim(runs, run.claim.id)

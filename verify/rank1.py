@@ -1,6 +1,6 @@
 """Standard ReLU networks of depth ``L ≥ 3`` on rank-1 data ``X = c aᵀ``: exact primal and dual.
 
-Formulation (``docs/formulations/C6-relu-rank1-three-layer.md``, at every depth): ``A₀ = X``,
+Formulation (``docs/formulations/C6-relu-rank1-standard.md``, at every depth): ``A₀ = X``,
 ``A_l = (A_{l−1} W_l)₊``, ``f(X) = A_{L−1} W_L``; ``‖W_l‖_F ≤ t`` for ``l ≤ L − 2``; cost
 ``½(‖W_{L−1}‖_F² + ‖W_L‖_F²)``; interpolation ``f(X) = Y``; hidden widths ``≥ 2`` (enough for every
 optimum below). The dual is ``D = max tr(ΛᵀY)`` s.t. ``‖Λᵀ(A_{L−2} w)₊‖ ≤ 1`` for every feasible

@@ -64,7 +64,6 @@ from verify.strategies.rank1 import ZERO_GAP as ZERO_GAP_SIDE
 ZERO_GAP = "zero gap"
 GAP = "gap"
 CONDITIONAL = "holds under condition"
-NOT_STATED = "not checked here (the abstract states no result for this cell)"
 ABSTRACT_ONLY = "zero gap (abstract), not checked here"
 CONTRADICTED = "contradicted"
 NOT_ESTABLISHED = "not established"
@@ -154,6 +153,12 @@ RANK1_SIDES = (
     Stratum("aligned label rows", rank1_instances(side=ZERO_GAP_SIDE), zero_side=True),
     Stratum("label rows not aligned", rank1_instances(side=GAP_SIDE), zero_side=False),
 )
+RANK1_DEEP_SIDES = (
+    Stratum("L ≥ 4, aligned label rows", rank1_instances(side=ZERO_GAP_SIDE, depths=DEEP),
+            zero_side=True),
+    Stratum("L ≥ 4, label rows not aligned", rank1_instances(side=GAP_SIDE, depths=DEEP),
+            zero_side=False),
+)  # fmt: skip
 LINEAR_GAP_NOTE = "P − D > 0 iff rank(X⁺Y) ≥ 2"
 LINEAR_PARALLEL_NOTE = "m ≥ rank(X⁺Y) branches"
 RELU_PARALLEL_NOTE = "m ≥ N + 1 branches; exact arrangement enumeration"
@@ -175,13 +180,15 @@ CELLS = (
     CellSpec("ReLU", "standard", "2", "relu-parallel-zero-gap", ZERO_GAP,
              "a two-layer standard ReLU network with m hidden units is a parallel network with "
              "m branches: C5's L = 2 instances", strata=RELU_2),
-    CellSpec("ReLU", "standard", "3", "relu-rank1-three-layer", CONDITIONAL,
+    CellSpec("ReLU", "standard", "3", "relu-rank1-standard", CONDITIONAL,
              "rank-1 data only; zero gap iff the label rows are non-negative multiples of one "
              "vector, otherwise D < P ≤ √2·D (the abstract's statement read without further "
              "hypotheses fails)", ALIGNED_LABELS, RANK1_SIDES),
-    CellSpec("ReLU", "standard", "≥ 4", None, NOT_STATED,
-             "the abstract's result on standard ReLU networks is for three layers and rank-1 "
-             "data"),
+    CellSpec("ReLU", "standard", "≥ 4", "relu-rank1-standard", CONDITIONAL,
+             "rank-1 data only (this project's extension: the abstract states no result for this "
+             "cell); zero gap iff the label rows are non-negative multiples of one vector, "
+             "otherwise D_L < P_L ≤ 2^{(L−2)/2}·D_L, the gap growing with depth", ALIGNED_LABELS,
+             RANK1_DEEP_SIDES),
     CellSpec("ReLU", "parallel", "2", "relu-parallel-zero-gap", ZERO_GAP, RELU_PARALLEL_NOTE,
              strata=RELU_2),
     CellSpec("ReLU", "parallel", "3", "relu-parallel-zero-gap", ZERO_GAP, RELU_PARALLEL_NOTE,

@@ -61,8 +61,9 @@ class Evidence:
     ``candidates`` maps bound names to the bounds found for them: the four of
     :data:`BOUND_NAMES`, and ``q_lower``/``q_upper`` for any other quantity ``q`` the claim
     predicts (each becomes the certified interval of ``q``); ``intervals`` adds intervals that
-    are not built from bounds; ``verdict`` is set only when the instance itself
-    decides the outcome (``infeasible``).
+    are not built from bounds; ``verdict`` is set only when the instance itself decides the
+    outcome (``infeasible``), or when float64 cannot decide it (``inconclusive``, the reason in
+    ``details``).
     """
 
     predicted: dict[str, float] = field(default_factory=dict)

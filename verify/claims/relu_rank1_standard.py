@@ -1,26 +1,45 @@
-"""C6 ``relu-rank1-three-layer``: three-layer standard ReLU networks on rank-1 data.
+"""C6 ``relu-rank1-standard``: standard ReLU networks of depth ``L ≥ 3`` on rank-1 data.
+
+The former id ``relu-rank1-three-layer`` still names this claim (:attr:`Claim.aliases`). The
+claim extends the three-layer one rather than sitting beside it: the three-layer closed forms
+are the ``L = 3`` case of one derivation (:mod:`verify.rank1`), and two claims would check the
+same reduction twice.
 
 Statement
     The abstract: "strong duality holds for three-layer standard ReLU networks given rank-1 data
-    matrices"; the paper's own hypotheses could not be consulted. Under the formulation
-    below (stated in ``docs/formulations/C6-relu-rank1-three-layer.md``), the abstract's statement
-    read without further hypotheses fails, and what holds instead is exact:
+    matrices"; the paper's own hypotheses could not be consulted, and the abstract states no
+    result for standard ReLU networks deeper than three layers. Under the formulation below
+    (stated in ``docs/formulations/C6-relu-rank1-standard.md``), the abstract's statement read
+    without further hypotheses fails, and what holds instead is exact at every depth ``L ≥ 3``:
 
     ============================  ===========================================================
     read without hypotheses       ``X = c aᵀ`` ⇒ ``P(t) = D(t)`` for every interpolable ``Y``
+                                  (three layers)
     minimal counterexample        ``X = [1; −1]``, ``y = (1, −1)``, ``t = 1``:
-                                  ``P = 2√2``, ``D = 2`` (N = 2, d = K = 1; N = 1 never gaps)
+                                  ``P = 2√2``, ``D = 2`` (N = 2, d = K = 1; N = 1 never gaps);
+                                  at depth ``L``: ``P_L = 2^{L/2}``, ``D_L = 2``
     what holds                    with ``Y = c₊αᵀ + c₋γᵀ`` (every interpolable ``Y`` is of this
-                                  form) and ``s = t‖a‖``: ``D(t) = (‖α‖ + ‖γ‖)/s``;
-                                  ``P(t) = (‖α‖^{2/3} + ‖γ‖^{2/3})^{3/2}/s`` if ``α·γ < 0``,
-                                  ``P(t) = (‖α‖ + ‖γ‖)/s`` if ``α ∥ γ``, ``α·γ ≥ 0``, otherwise
-                                  ``√f(τ*)/s`` at the root ``τ*`` of ``Aτ⁴ + Δτ³ − Δτ − C``;
-                                  **P = D iff α·γ = ‖α‖‖γ‖**; otherwise ``D < P ≤ √2·D``
+                                  form), ``σ_L = ‖a‖t^{L−2}`` and ``B = [α γ]ᵀ[α γ]``:
+                                  ``D_L(t) = (‖α‖ + ‖γ‖)/σ_L``;
+                                  ``P_L(t) = ℓ_{2/L}(‖α‖, ‖γ‖)/σ_L`` if ``α·γ ≤ 0``
+                                  (``ℓ_q(u, v) = (u^q + v^q)^{1/q}``),
+                                  ``P_L(t) = (‖α‖ + ‖γ‖)/σ_L`` if ``α ∥ γ``, ``α·γ > 0``,
+                                  otherwise ``P_L(t) = min_x h(x)^{(L−1)/2}/σ_L`` with
+                                  ``h(x) = tr((diag(x, 1 − x)⁻¹B)^{1/(L−1)})`` (strictly
+                                  convex; certified by interval arithmetic; at ``L = 3`` the
+                                  root of a quartic); **P_L = D_L iff α·γ = ‖α‖‖γ‖**, at every
+                                  ``L``; otherwise ``D_L < P_L ≤ 2^{(L−2)/2}·D_L``
+    depth                         ``P_L/D_L`` depends on neither ``t`` nor ``a``; off the
+                                  condition it increases strictly with ``L``, within
+                                  ``[2^{L/2}(det B̂)^{1/4}/(‖α‖ + ‖γ‖), 2^{(L−2)/2}]``
+                                  (``B̂ = B`` if ``α·γ ≥ 0``, else ``diag(‖α‖², ‖γ‖²)``): the
+                                  gap is unbounded and grows by a factor → √2 per layer
     hypotheses that rescue it     one-signed data, ``c ≥ 0`` (``c₋ = 0``, so ``γ = 0``: ``P = D``
                                   for every interpolable ``Y``); one-signed labels, i.e. all
                                   label rows non-negative multiples of one vector (exactly
                                   ``α·γ = ‖α‖‖γ‖``; scalar ``y``: ``y ≥ 0`` or ``y ≤ 0``;
-                                  entrywise non-negative vector labels do not suffice)
+                                  entrywise non-negative vector labels do not suffice) — at
+                                  every depth
     ============================  ===========================================================
 
     The checker's prediction is the statement that holds (``primal``, ``dual``, ``gap`` from the
@@ -28,47 +47,69 @@ Statement
     values are confirmed; the abstract's statement without hypotheses is a negative control that
     the minimal counterexample refutes. ``check --json`` adds ``zero_gap_condition`` (the exact
     condition), ``abstract_reading`` (the abstract's statement read without further hypotheses,
-    on this instance: ``holds`` where ``P = D``, ``fails`` where the certified gap is positive),
-    ``paper_claim`` (the same value under its 0.1 name, kept for one release), ``alpha``,
-    ``gamma``, ``relative_gap`` and the search summary.
+    on this instance: ``holds`` where ``P = D``, ``fails`` where the certified gap is positive,
+    ``inconclusive`` where rounding leaves it open, see Known limits), ``paper_claim`` (the same
+    value under its 0.1 name, kept for one release), ``alpha``, ``gamma``, ``relative_gap``,
+    ``largest_ratio`` (``2^{(L−2)/2}``) and the search summary.
 
 Formulation
-    ``f(X) = ((X W₁)₊ W₂)₊ W₃``, ``‖W₁‖_F ≤ t``, cost ``½(‖W₂‖_F² + ‖W₃‖_F²)``, ``f(X) = Y``;
-    hidden widths ``≥ 2`` (the instance's ``width``, default "as wide as needed"; the optima use
-    2). The dual (Lagrangian over the last two layers) is ``max tr(ΛᵀY)`` s.t.
-    ``‖Λᵀ((X W₁)₊ w)₊‖ ≤ 1`` for all ``‖W₁‖_F ≤ t``, ``‖w‖ ≤ 1`` (C5's, one shared first layer).
-    Instances need ``L = 3`` (explicitly: ``Instance`` defaults ``L`` to 2, which is refused) and
-    ``t``; ``X`` must have numerical rank 1 (``σ₂ ≤ 1e-9·σ₁``, :data:`verify.rank1.RANK1_RTOL`).
-    Labels not of the form ``c₊αᵀ + c₋γᵀ`` are a valid question with answer "no network
-    interpolates": verdict ``infeasible`` (primal ``+∞``; the dual is unbounded along the ray
+    ``A₀ = X``, ``A_l = (A_{l−1}W_l)₊``, ``f(X) = A_{L−1}W_L``; ``‖W_l‖_F ≤ t`` for ``l ≤ L − 2``,
+    cost ``½(‖W_{L−1}‖_F² + ‖W_L‖_F²)``, ``f(X) = Y``; hidden widths ``≥ 2`` (the instance's
+    ``width``, default "as wide as needed"; the optima use 2). The dual (Lagrangian over the last
+    two layers) is ``max tr(ΛᵀY)`` s.t. ``‖Λᵀ(A_{L−2}w)₊‖ ≤ 1`` for all feasible
+    ``W₁ … W_{L−2}`` and ``‖w‖ ≤ 1`` (C5's, with one shared stack of layers). Instances need
+    ``L`` (``3 ≤ L ≤ 64``; ``Instance`` defaults ``L`` to 2, which is refused: a two-layer
+    network is a parallel one, C5) and ``t``, with ``t^{L−2}`` within ``[1e-100, 1e100]``; ``X``
+    must have numerical rank 1 (``σ₂ ≤ 1e-9·σ₁``, :data:`verify.rank1.RANK1_RTOL`). Labels not of
+    the form ``c₊αᵀ + c₋γᵀ`` are a valid question with answer "no network interpolates":
+    verdict ``infeasible`` (primal ``+∞``; the dual is unbounded along the ray
     ``Λ = Y − c₊αᵀ − c₋γᵀ``), not an input error.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract. Only the abstract could be
-    consulted; the formulation above is this project's, stated in
-    ``docs/formulations/C6-relu-rank1-three-layer.md``. The derivation is in :mod:`verify.rank1`,
-    its algebra proved in :mod:`verify.symbolic_rank1`.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract (three layers). Only the
+    abstract could be consulted; depths ``L ≥ 4`` are this project's extension, and the
+    formulation is this project's, stated in ``docs/formulations/C6-relu-rank1-standard.md``.
+    The derivation is in :mod:`verify.rank1`, its algebra proved in :mod:`verify.symbolic_rank1`
+    (``L = 3``) and :mod:`verify.symbolic_rank1_depth` (every ``L``).
 
 How it is verified
-    * primal lower bound: closed form (the rank-1 reduction, proof in :mod:`verify.rank1`);
-      also weak duality from the dual certificate;
-    * primal upper bound: the explicit optimal network (:func:`verify.rank1.primal_network`),
-      output, norm constraint and cost recomputed on ``X``; and multi-start L-BFGS on the
-      standard network (width ``max(instance width, 4)``), run on the exactly reduced two-row
-      problem (:func:`verify.rank1.reduced_problem`: same feasible weights, same cost) and
-      re-evaluated on ``X`` — it must never beat ``P`` and is reported as reaching it or not;
-    * dual lower bound: the explicit ``Λ`` (:func:`verify.rank1.dual_point`), feasibility
-      recomputed exactly over the reduced constraint set, ``tr(ΛᵀY)`` recomputed;
-    * dual upper bound: the explicit parallel network of cost ``D`` (weak duality, recomputed)
+    Every bound is certified for the rank-1 reduction ``(c aᵀ, c₊αᵀ + c₋γᵀ)`` of the instance
+    (its floats are exact rationals; the distance of ``(X, Y)`` from it is the residual), in ball
+    arithmetic (:mod:`verify.rank1_bounds`):
+
+    * primal lower bound: closed form (the two-stream reduction, the Gram-chain inequality and
+      the minimum over the first-layer split — closed, or certified; proof in
+      :mod:`verify.rank1`), whose residual includes the labels' rounding sensitivity
+      (:func:`verify.rank1.rounding_sensitivity`); also weak duality from the dual certificate;
+    * primal upper bound: the explicit construction (the Gram geodesic), its cost enclosed; the
+      explicit optimal network of depth ``L`` (:func:`verify.rank1.primal_network`, width 2)
+      with its last layer refit exactly to its enclosed streams
+      (:func:`verify.rank1_bounds.network_upper_bound`); and multi-start L-BFGS on the standard
+      network of depth ``L`` (width ``max(instance width, 4)``), run on the exactly reduced
+      two-row problem (:func:`verify.rank1.reduced_problem`: same feasible weights, same cost),
+      every start bounded the same way — it must never beat ``P`` and is reported as reaching
+      it or not;
+    * dual lower bound: the explicit ``Λ`` (:func:`verify.rank1.dual_point`), its exact
+      constraint over the reduced constraint set (the triangle ``x + y ≤ σ_L``) bounded above,
+      its objective below;
+    * dual upper bound: the explicit parallel network (each branch refit exactly; weak duality)
       and the Cauchy–Schwarz closed form.
 
 Known limits
     The primal lower bound is a proof, not a numerical certificate (a non-convex primal has no
     cheap optimality certificate); the search corroborates it from above. Data that is rank 1
     only within the tolerance is treated as its rank-1 part ``c aᵀ``; the distance is recorded
-    as the residual of the dual certificate and the closed forms. Whitened data (the v1
-    abstract's gap claim) is explored in :mod:`verify.whitened`: exact for orthonormal rows and
-    for a single orthonormal column, bounds plus search otherwise.
+    as the residual of the dual certificate and the closed forms. Near the zero-gap condition
+    ``P_L`` is only Hölder-continuous in the labels, with exponent ``2/(L−1)``: for vector labels
+    aligned only up to rounding, from about ``L = 5`` a rounding-level tilt moves ``P_L`` by more
+    than the tolerance, and the verdict is ``inconclusive`` with that reason (labels aligned
+    exactly, e.g. along a coordinate axis, are resolved at every depth). The search reaches ``P``
+    from random starts less often with depth (default budget, 40 generated instances per side
+    and depth: ``L = 3`` all; ``L = 4`` all with a gap, 28/40 zero-gap ones, all within 1e-3;
+    ``L = 5`` 19/40 and 28/40) and finds no usable start beyond ``L ≈ 16``; it never went below
+    ``P``. Whitened data (the v1 abstract's gap claim) is explored in :mod:`verify.whitened` at
+    three layers: exact for orthonormal rows and for a single orthonormal column, bounds plus
+    search otherwise.
 """
 
 from __future__ import annotations
