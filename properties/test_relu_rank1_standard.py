@@ -846,3 +846,15 @@ def test_whitened_gap_is_certified_on_the_rank1_counterexample() -> None:
     assert finding.exact and finding.gap_certified
     assert math.isclose(finding.primal_lower.value, 4.0, rel_tol=1e-12)
     assert math.isclose(finding.dual_upper.value, 2 * math.sqrt(2), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("relative", [1e-8, 3e-8, 1e-7])
+def test_labels_just_off_the_rank1_form_are_infeasible(relative) -> None:
+    """Rows 1 and 3 share the sign of c (c = (1, −1, 2)), so interpolable labels need
+    y₃ = 2y₁; moving y₃ off that by a relative 1e-8 … 1e-7 (above the tolerance 1e-9) is
+    ``infeasible``, and the on-form labels are not."""
+    X = np.array([[1.0], [-1.0], [2.0]])
+    on_form = np.array([1.0, -0.5, 2.0])
+    assert CLAIM.check(Instance(X, on_form, L=3, t=1.0), QUICK).verdict == HOLDS
+    off_form = on_form + np.array([0.0, 0.0, relative * np.linalg.norm(on_form)])
+    assert CLAIM.check(Instance(X, off_form, L=3, t=1.0), QUICK).verdict == INFEASIBLE
