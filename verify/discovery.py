@@ -330,7 +330,7 @@ class Exploration:
 
     def citation(self) -> str:
         """What the exploration measured, labelled by how it was obtained (a Table 1 note)."""
-        text = f"explored (`{self.command()}`): {self.summary()}"
+        text = f"explored ({self.command()}): {self.summary()}"
         if self.finding is not None and self.verdict != NONE_FOUND:
             text += f"; {self.finding.evidence}"
         return text
@@ -402,40 +402,95 @@ def explore(
 ) -> Exploration:
     """Search up to ``examples`` instances for a certified counterexample to ``conjecture``,
     shrink it and re-check it with the full budget (see the module docstring)."""
+    (result,) = explore_all(
+        [conjecture],
+        examples,
+        seed,
+        jobs=jobs,
+        scheduler=scheduler,
+        database=database,
+        progress=progress,
+    )
+    return result
+
+
+def explore_all(
+    conjectures: list[Conjecture],
+    examples: int,
+    seed: int,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    database: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Exploration]:
+    """:func:`explore` for several conjectures at once: the shards of all of them share the
+    workers (consumed in order; a conjecture's shards after its first counterexample are
+    ignored, so each result is the one :func:`explore` gives), then each is finished here."""
     say = progress or (lambda message: None)
-    budget = search_budget(conjecture, seed)
-    plan = shard_plan(conjecture.name, examples, seed)
-    tasks = [(conjecture.name, i, shard, n, budget, database) for i, shard, n in plan]
-    result = Exploration(conjecture, seed, examples, 0, 0, NONE_FOUND)
-    winner, suggestion = None, None
+    tasks = [
+        (conjecture.name, i, shard, n, search_budget(conjecture, seed), database)
+        for conjecture in conjectures
+        for i, shard, n in shard_plan(conjecture.name, examples, seed)
+    ]
+    results = {c.name: Exploration(c, seed, examples, 0, 0, NONE_FOUND) for c in conjectures}
+    winners: dict[str, ShardResult] = {}
+    suggestions: dict[str, tuple[Instance, Finding]] = {}
     start = time.perf_counter()
     with worker_pool(jobs, scheduler) as pool:
         shards = ordered_map(run_shard, tasks, pool, pool_width(pool, jobs, per_worker=1))
-        for shard in shards:
+        for task, shard in zip(tasks, shards, strict=False):
+            name = task[0]
+            if name in winners:
+                continue
+            result = results[name]
             result.tried += shard.tried
             result.suggested += shard.suggested
-            if shard.suggestion is not None and _smaller(shard.suggestion[0], suggestion):
-                suggestion = shard.suggestion
-            say(f"  shard {shard.index + 1}/{len(tasks)}: {shard.tried} examples")
+            if shard.suggestion is not None and _smaller(
+                shard.suggestion[0], suggestions.get(name)
+            ):
+                suggestions[name] = shard.suggestion
+            say(f"  {name}: shard {shard.index + 1}, {shard.tried} examples")
             if shard.counterexample is not None:
-                winner = shard
-                break
+                winners[name] = shard
+                if len(winners) == len(conjectures):
+                    break
         shards.close()
-    result.times["search"] = time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    for result in results.values():
+        result.times["search"] = elapsed
+        _finish(
+            result,
+            winners.get(result.conjecture.name),
+            suggestions.get(result.conjecture.name),
+            database,
+            say,
+        )
+    return list(results.values())
+
+
+def _finish(
+    result: Exploration,
+    winner: ShardResult | None,
+    suggestion: tuple[Instance, Finding] | None,
+    database: str | None,
+    say: Callable[[str], None],
+) -> None:
+    """Shrink the counterexample, or take the smallest search suggestion; then re-check."""
+    conjecture, seed = result.conjecture, result.seed
     if winner is not None:
-        say(f"  certified counterexample after {result.tried} examples; shrinking")
+        say(f"  {conjecture.name}: counterexample after {result.tried} examples; shrinking")
         _shrink(result, winner, shrink_budget(conjecture, seed), database)
-        say(f"  shrunk with {result.shrink_evaluations} new evaluations")
+        say(f"  {conjecture.name}: shrunk with {result.shrink_evaluations} new evaluations")
     elif suggestion is not None:
         result.verdict, result.instance = SEARCH_ONLY, suggestion[0]
     if result.instance is not None:
-        say("  re-checking with the full budget")
+        say(f"  {conjecture.name}: re-checking with the full budget")
         start = time.perf_counter()
         result.finding = conjecture.evaluate(result.instance, full_budget(seed))
         result.times["recheck"] = time.perf_counter() - start
         if result.verdict == SEARCH_ONLY and result.finding is not None:
             result.verdict = result.finding.label
-    return result
 
 
 def _shrink(result: Exploration, winner: ShardResult, budget: Budget, database: str | None) -> None:
