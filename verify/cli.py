@@ -20,7 +20,7 @@ from verify import __version__
 from verify.claims import REGISTRY, Budget, get
 from verify.instances import InstanceError, load
 from verify.result import HOLDS, INFEASIBLE, CheckResult, dumps_json, library_versions
-from verify.runner import PROFILES, ClaimRun, SchedulerError, run_claims
+from verify.runner import PROFILES, ClaimRun, SchedulerError, run_claims, worker_pool
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 
@@ -302,10 +302,19 @@ def _workers(args: argparse.Namespace) -> str:
     return f"Dask scheduler {args.scheduler}" if args.scheduler else f"{args.jobs} job(s)"
 
 
+def _check_scheduler(args: argparse.Namespace) -> None:
+    """Connect to ``--scheduler`` once before any work, so that an unusable one is a one-line
+    error (:class:`~verify.runner.SchedulerError`) with nothing printed or written before it."""
+    if args.scheduler:
+        with worker_pool(scheduler=args.scheduler):
+            pass
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     for claim_id in args.claims:
         get(claim_id)
     target = _check_output_path(args.json) if args.json else None
+    _check_scheduler(args)
     runs, examples, reproduce = _run_claims(args, args.profile)
     print(format_table(runs))
     unexpected = [(run, o) for run in runs for o in run.outcomes if not o.ok]
@@ -367,6 +376,7 @@ def _check_readme(path: str) -> Path:
 def cmd_report(args: argparse.Namespace) -> int:
     folder = _check_output_folder(args.out)
     readme = _check_readme(args.readme) if args.readme else None
+    _check_scheduler(args)
     from verify.report import readme_results_table, write_report  # matplotlib: only when needed
 
     runs, examples, command = _run_claims(args, "dev", per_cell=True)
@@ -430,6 +440,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     out = _check_output_folder(args.out)
     target = _check_output_path(args.json) if args.json else None
     database = str(_check_output_folder(args.database, "--database")) if args.database else None
+    _check_scheduler(args)
     print(
         f"dualgap explore {conjecture.name}: seed {args.seed}, at most {args.examples} examples, "
         f"{_workers(args)}",

@@ -29,14 +29,16 @@ How a search runs
 Reproducibility
     Same conjecture, seed, examples and versions: same result, whatever ``jobs`` or the
     scheduler. Hypothesis runs under ``hypothesis.seed`` without an example database, unless
-    ``database`` names a folder: then hypothesis replays the counterexamples it saved there
-    first (a rerun starts from them, and reproducibility is traded for memory).
+    ``database`` names a folder: then the shrinking saves its minimal counterexample there and
+    a later run's shrinking starts from the saved one (memory traded for reproducibility; the
+    search itself never uses the database).
 """
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 import zlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -182,7 +184,8 @@ def _hypothesis_run(
     if store is not None:
         phases.insert(0, Phase.reuse)
 
-    @hypothesis_seed(seed)
+    # ``hypothesis.seed`` drops the database of the settings it finds, so it goes first and
+    # the settings (with ``database`` when asked for) after it.
     @settings(
         max_examples=examples,
         database=store,
@@ -194,18 +197,25 @@ def _hypothesis_run(
         verbosity=Verbosity.quiet,
         suppress_health_check=list(HealthCheck),
     )
+    @hypothesis_seed(seed)
     @given(probe.conjecture.instances())
     def search(instance: Instance) -> None:
         probe(instance)
 
     # distinct database keys per conjecture and shard (the test's code is the same for all)
     search.hypothesis.inner_test._hypothesis_internal_add_digest = digest.encode()
-    try:
-        search()
-    except _Counterexample:
-        return True
-    except Unsatisfiable:  # every instance was outside the conjecture's scope
-        return False
+    with warnings.catch_warnings():
+        # In a Dask worker (or next to an in-process scheduler) other threads call `random`
+        # while hypothesis draws, which it reports as if a strategy did; the strategies here
+        # draw from numpy generators seeded by hypothesis, and hypothesis' own generator is
+        # untouched by those calls.
+        warnings.filterwarnings("ignore", message="Do not use the `random` module inside")
+        try:
+            search()
+        except _Counterexample:
+            return True
+        except Unsatisfiable:  # every instance was outside the conjecture's scope
+            return False
     return False
 
 
@@ -226,12 +236,11 @@ class ShardResult:
     cache: dict[Hashable, Finding | None] = field(default_factory=dict)
 
 
-def run_shard(
-    name: str, index: int, seed: int, examples: int, budget: Budget, database: str | None
-) -> ShardResult:
-    """Search one shard (runs in a worker: every argument is plain data)."""
+def run_shard(name: str, index: int, seed: int, examples: int, budget: Budget) -> ShardResult:
+    """Search one shard (runs in a worker: every argument is plain data). No example
+    database: the search is reproducible from the seed; only shrinking uses one."""
     probe = _Probe(get_conjecture(name), budget, {})
-    found = _hypothesis_run(probe, examples, seed, f"{name}/{index}", False, database)
+    found = _hypothesis_run(probe, examples, seed, f"{name}/{index}", False, None)
     return ShardResult(
         index,
         seed,
@@ -429,7 +438,7 @@ def explore_all(
     ignored, so each result is the one :func:`explore` gives), then each is finished here."""
     say = progress or (lambda message: None)
     tasks = [
-        (conjecture.name, i, shard, n, search_budget(conjecture, seed), database)
+        (conjecture.name, i, shard, n, search_budget(conjecture, seed))
         for conjecture in conjectures
         for i, shard, n in shard_plan(conjecture.name, examples, seed)
     ]
