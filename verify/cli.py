@@ -401,8 +401,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_UNEXPECTED if unexpected else EXIT_OK
 
 
-#: examples each conjecture is explored on by ``dualgap report`` (one hypothesis shard)
-REPORT_EXPLORE_EXAMPLES = 25
+#: examples each conjecture is explored on by ``dualgap report``: one shard, the first shard
+#: of ``dualgap explore NAME --seed S`` (so the two agree whenever the explorer stops in it)
+REPORT_EXPLORE_EXAMPLES = 50
 
 
 def _explore_conjectures(args: argparse.Namespace) -> list:

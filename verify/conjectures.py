@@ -28,6 +28,12 @@ Certified bounds outside the claims
       *parallel* network (weak duality of the parallel problem, whose dual has the same
       constraint set), recomputed from its weights; at ``L = 3`` the exact ``D`` is C5's
       convex program (``relu-parallel-zero-gap``).
+
+    ``D`` depends on the hidden widths of the standard network (more units, more dual
+    constraints, a smaller ``D``): the parallel network bounds ``D`` for every standard network
+    whose hidden widths are at least its branches' (zero-padding embeds a branch's layers),
+    while the lower bound on ``P`` holds for every width. A certified gap here is a gap for
+    every standard network at least that wide — the formulation's "as wide as needed".
 """
 
 from __future__ import annotations
@@ -464,9 +470,18 @@ SIDES = {
 }
 
 
+def _provenance(name: str, bound: Bound) -> str:
+    """How a bound was obtained, in words: a network found by search is still a recomputed
+    feasible point, hence a certified upper bound on ``D``; only ``primal_search`` is a
+    search value in the sense of the labels."""
+    if bound.kind == "search" and name != "primal_search":
+        return "certificate: a network found by search, recomputed"
+    return bound.kind
+
+
 def bounds_evidence(measured: Measured) -> tuple[str, dict[str, Any]]:
     parts = [
-        f"{SIDES[name]} {bound.value:.10g} ({bound.kind})"
+        f"{SIDES[name]} {bound.value:.10g} ({_provenance(name, bound)})"
         for name, bound in measured.bounds.items()
     ]
     numbers = {name: bound.to_json() for name, bound in measured.bounds.items()}
