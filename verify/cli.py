@@ -1,4 +1,5 @@
-"""Command line: ``dualgap list | check | verify | report`` (``python -m verify`` is the same).
+"""Command line: ``dualgap list | check | verify | report | explore`` (``python -m verify``
+is the same).
 
 Exit codes: 0 every outcome is as the project records it; 1 an unexpected outcome (a
 counterexample to a claim recorded as holding, a negative control that was not refuted, a failed
@@ -29,7 +30,7 @@ from verify.result import (
     dumps_json,
     library_versions,
 )
-from verify.runner import PROFILES, ClaimRun, run_claims
+from verify.runner import PROFILES, ClaimRun, SchedulerError, run_claims, worker_pool
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_INCONCLUSIVE = 0, 1, 2, 3, 4
 
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     verify.add_argument("--json", metavar="FILE", help="write every result to FILE")
     verify.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    _scheduler_option(verify)
 
     report = commands.add_parser(
         "report", help="regenerate Table 1 (docs/formulations/table1.md) with figures"
@@ -130,7 +132,50 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
     report.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
     report.add_argument("--readme", metavar="FILE", help="also update the results table in FILE")
+    _scheduler_option(report)
+
+    explore = commands.add_parser(
+        "explore",
+        help="search a certified counterexample to a conjecture (hypothesis: targeted search, "
+        "shrinking)",
+    )
+    explore.add_argument("name", nargs="?", help="conjecture (see `dualgap explore --list`)")
+    explore.add_argument("--list", action="store_true", help="list the conjectures")
+    explore.add_argument(
+        "--examples",
+        type=_positive_int,
+        default=EXPLORE_EXAMPLES,
+        help=f"instances to try at most (default {EXPLORE_EXAMPLES})",
+    )
+    explore.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
+    explore.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    _scheduler_option(explore)
+    explore.add_argument(
+        "--out",
+        default="counterexamples",
+        help="folder for NAME.npz and NAME.json (default ./counterexamples)",
+    )
+    explore.add_argument("--json", metavar="FILE", help="write the exploration to FILE")
+    explore.add_argument(
+        "--database",
+        metavar="DIR",
+        help="hypothesis example database: reruns start from saved counterexamples (default "
+        "none: runs are reproducible from the seed)",
+    )
     return parser
+
+
+#: instances ``dualgap explore`` tries at most by default
+EXPLORE_EXAMPLES = 200
+
+
+def _scheduler_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster of this scheduler, e.g. tcp://HOST:8786 (needs "
+        "dualgap[dask]; same results as --jobs 1)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,10 +186,14 @@ def main(argv: list[str] | None = None) -> int:
             "check": cmd_check,
             "verify": cmd_verify,
             "report": cmd_report,
+            "explore": cmd_explore,
         }
         return commands[args.command](args)
     except (UsageError, InstanceError) as exc:
         print(f"dualgap: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SchedulerError as exc:
+        print(f"dualgap: error: --scheduler: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("dualgap: interrupted", file=sys.stderr)
@@ -276,11 +325,18 @@ def _run_claims(
         counted = f"{examples} generated instances per claim"
     print(
         f"dualgap {args.command}: seed {args.seed}, profile {profile_name}, {counted}, "
-        f"{args.jobs} job(s)",
+        f"{_workers(args)}",
         file=sys.stderr,
     )
     runs = run_claims(
-        claims, examples, args.seed, budget, _Progress(), jobs=args.jobs, instances=drawn
+        claims,
+        examples,
+        args.seed,
+        budget,
+        _Progress(),
+        jobs=args.jobs,
+        instances=drawn,
+        scheduler=args.scheduler,
     )
     names = " ".join(c.id for c in claims) if getattr(args, "claims", []) else ""
     command = f"dualgap {args.command} {names} --seed {args.seed} --examples {examples}"
@@ -289,10 +345,23 @@ def _run_claims(
     return runs, examples, " ".join(command.split())
 
 
+def _workers(args: argparse.Namespace) -> str:
+    return f"Dask scheduler {args.scheduler}" if args.scheduler else f"{args.jobs} job(s)"
+
+
+def _check_scheduler(args: argparse.Namespace) -> None:
+    """Connect to ``--scheduler`` once before any work, so that an unusable one is a one-line
+    error (:class:`~verify.runner.SchedulerError`) with nothing printed or written before it."""
+    if args.scheduler:
+        with worker_pool(scheduler=args.scheduler):
+            pass
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     for claim_id in args.claims:
         get(claim_id)
     target = _check_output_path(args.json) if args.json else None
+    _check_scheduler(args)
     runs, examples, reproduce = _run_claims(args, args.profile)
     print(format_table(runs))
     unexpected = [(run, o) for run in runs for o in run.outcomes if not o.ok]
@@ -321,17 +390,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_UNEXPECTED if unexpected else EXIT_OK
 
 
-def _check_output_folder(path: str) -> Path:
-    """The report folder: created if missing (with its parents only if they exist), refused if
-    it is a file or cannot be written. Checked before any work — by creating the folder and a
-    probe file in it, since permission bits do not tell (``/proc`` looks writable to root) — so
-    bad usage writes nothing: what the probe created is removed again."""
+def _check_output_folder(path: str, option: str = "--out") -> Path:
+    """An output folder (``--out``, ``--database``): created if missing (with its parents only
+    if they exist), refused if it is a file or cannot be written. Checked before any work — by
+    creating the folder and a probe file in it, since permission bits do not tell (``/proc``
+    looks writable to root) — so bad usage writes nothing: what the probe created is removed
+    again."""
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--out: {path!r} is a file; give a folder")
+        raise UsageError(f"{option}: {path!r} is a file; give a folder")
     existing = folder if folder.exists() else folder.parent
     if not existing.is_dir():
-        raise UsageError(f"--out: folder {str(existing)!r} does not exist; create it first")
+        raise UsageError(f"{option}: folder {str(existing)!r} does not exist; create it first")
     created = not folder.exists()
     probe = folder / ".dualgap-write-probe"
     try:
@@ -342,7 +412,7 @@ def _check_output_folder(path: str) -> Path:
         if created and folder.is_dir():
             folder.rmdir()
         raise UsageError(
-            f"--out: cannot write in {path!r} ({exc.strerror or exc}); choose another folder"
+            f"{option}: cannot write in {path!r} ({exc.strerror or exc}); choose another folder"
         ) from None
     if created:
         folder.rmdir()
@@ -367,11 +437,15 @@ def _check_readme(path: str) -> Path:
 def cmd_report(args: argparse.Namespace) -> int:
     folder = _check_output_folder(args.out)
     readme = _check_readme(args.readme) if args.readme else None
+    _check_scheduler(args)
     from verify.report import readme_results_table, write_report  # matplotlib: only when needed
 
     runs, examples, command = _run_claims(args, "dev", per_cell=True)
+    explorations = _explore_conjectures(args)
     folder.mkdir(exist_ok=True)
-    written = write_report(folder, runs, seed=args.seed, examples=examples, command=command)
+    written = write_report(
+        folder, runs, seed=args.seed, examples=examples, command=command, explorations=explorations
+    )
     for name, path in written.items():
         print(f"{name:<16}{path}")
     if readme is not None:
@@ -382,9 +456,79 @@ def cmd_report(args: argparse.Namespace) -> int:
         readme.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}")
         print(f"{'readme':<16}{readme}")
     unexpected = sum(not o.ok for run in runs for o in run.outcomes)
+    unexpected += sum(exploration.unexpected for exploration in explorations)
     if unexpected:
         print(f"{unexpected} unexpected outcome(s): see {written.get('report', folder)}")
     return EXIT_UNEXPECTED if unexpected else EXIT_OK
+
+
+#: examples each conjecture is explored on by ``dualgap report``: one shard, the first shard
+#: of ``dualgap explore NAME --seed S`` (so the two agree whenever the explorer stops in it)
+REPORT_EXPLORE_EXAMPLES = 50
+
+
+def _explore_conjectures(args: argparse.Namespace) -> list:
+    """Every conjecture explored on :data:`REPORT_EXPLORE_EXAMPLES` examples, for the report."""
+    from verify.conjectures import CONJECTURES
+    from verify.discovery import explore_all
+
+    print(
+        f"dualgap report: exploring {len(CONJECTURES)} conjectures, at most "
+        f"{REPORT_EXPLORE_EXAMPLES} examples each",
+        file=sys.stderr,
+    )
+    return explore_all(
+        list(CONJECTURES.values()),
+        REPORT_EXPLORE_EXAMPLES,
+        args.seed,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        progress=lambda message: print(message, file=sys.stderr, flush=True),
+    )
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from verify.conjectures import CONJECTURES, get_conjecture
+    from verify.discovery import CheckerCrash, explore, format_exploration, write_files
+
+    if args.list:
+        for conjecture in CONJECTURES.values():
+            claim = conjecture.claim or "—"
+            print(f"{conjecture.name:<30}{conjecture.expected:<7}{claim:<28}{conjecture.statement}")
+        return EXIT_OK
+    if args.name is None:
+        raise UsageError("conjecture: give a name (`dualgap explore --list` lists them)")
+    conjecture = get_conjecture(args.name)
+    out = _check_output_folder(args.out)
+    target = _check_output_path(args.json) if args.json else None
+    database = str(_check_output_folder(args.database, "--database")) if args.database else None
+    _check_scheduler(args)
+    print(
+        f"dualgap explore {conjecture.name}: seed {args.seed}, at most {args.examples} examples, "
+        f"{_workers(args)}",
+        file=sys.stderr,
+    )
+    try:
+        result = explore(
+            conjecture,
+            args.examples,
+            args.seed,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            database=database,
+            progress=lambda message: print(message, file=sys.stderr, flush=True),
+        )
+    except CheckerCrash as exc:
+        print(
+            f"dualgap: error: a checker crashed (a defect, please report it): {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_UNEXPECTED
+    written = write_files(result, out)
+    print(format_exploration(result, out if written else None))
+    if target is not None:
+        target.write_text(dumps_json(result.to_json(out if written else None), indent=1))
+    return EXIT_UNEXPECTED if result.unexpected else EXIT_OK
 
 
 def format_table(runs: list[ClaimRun]) -> str:

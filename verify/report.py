@@ -5,6 +5,9 @@
 ``results.json`` (every check result) and the figures of :mod:`verify.figures`. Which claim
 backs a cell, how its instances are drawn and how it is decided is :mod:`verify.table1`'s; this
 module renders it (its docstring's account included, so that the two cannot drift apart).
+Given the explorations of the conjectures (:mod:`verify.discovery`), it adds the section
+*Conjectures explored*, writes their counterexamples under ``counterexamples/`` and lets
+Table 1's open cells cite them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import numpy as np
 
 from verify import table1 as table1_module
 from verify.claims import Claim
+from verify.discovery import Exploration, instance_text, write_files
 from verify.figures import FIGURES, write_figures
 from verify.result import FAILS, dumps_json, library_versions
 from verify.runner import ClaimRun, Outcome
@@ -467,8 +471,74 @@ def table1_method() -> list[str]:
     return lines
 
 
+#: The folder of the report that holds the explorations' counterexample files.
+COUNTEREXAMPLES = "counterexamples"
+
+
+def conjectures_section(explorations: list[Exploration], folder: Path | None) -> list[str]:
+    """*Conjectures explored*: per conjecture the examples tried, the verdict, the minimal
+    counterexample (or search-suggested instance) and the commands that reproduce it; its
+    files are in ``folder`` (``None``: not written)."""
+    lines = [
+        "## Conjectures explored",
+        "",
+        "`dualgap explore NAME` searches a certified counterexample to a conjecture with "
+        "hypothesis: a targeted search (`hypothesis.target` on a score: a certified relative "
+        "gap, a threshold ratio), then shrinking to the simplest instance, re-checked with "
+        "the full budget of `dualgap check`. Verdicts: *certified counterexample* (every "
+        "number a proved closed form or a recomputed feasible point), *suggested by search "
+        "only* (a local search stays above a certified bound: evidence, not proof), *none "
+        "found*. The statements are this project's readings (the conjectures the project "
+        "records as true are controls: the explorer must find nothing there); the method is "
+        "described in `docs/exploration.md`.",
+        "",
+    ]
+    rows = []
+    for exploration in explorations:
+        conjecture = exploration.conjecture
+        verdict = exploration.verdict
+        if not exploration.confirmed:
+            verdict = f"**{verdict}, not confirmed by the full re-check**"
+        elif exploration.unexpected:
+            verdict = f"**{verdict} (UNEXPECTED)**"
+        rows.append(
+            [
+                f"`{conjecture.name}`",
+                conjecture.expected,
+                conjecture.claim or "bounds outside the claims",
+                str(exploration.tried),
+                verdict,
+                _plain(instance_text(exploration.instance)),
+            ]
+        )
+    lines += _md_table(
+        ["conjecture", "recorded", "checked by", "examples tried", "verdict", "instance"], rows
+    )
+    lines.append("")
+    for exploration in explorations:
+        conjecture = exploration.conjecture
+        lines.append(f"- `{conjecture.name}`: {_plain(conjecture.statement)}.")
+        lines.append(f"  Outcome: {_plain(exploration.summary())}.")
+        if exploration.finding is not None:
+            lines.append(
+                f"  Evidence (full-budget re-check): {_plain(exploration.finding.evidence)}."
+            )
+        commands = exploration.reproduce(folder) if folder is not None else []
+        commands = commands or [exploration.command()]
+        lines.append("  Reproduce: " + "; ".join(f"`{command}`" for command in commands) + ".")
+    lines.append("")
+    return lines
+
+
 def report_markdown(
-    runs: list[ClaimRun], cells: list[Table1Cell], *, seed: int, examples: int, command: str
+    runs: list[ClaimRun],
+    cells: list[Table1Cell],
+    *,
+    seed: int,
+    examples: int,
+    command: str,
+    explorations: list[Exploration] | None = None,
+    counterexamples: Path | None = None,
 ) -> str:
     versions = library_versions()
     unexpected = sum(not o.ok for run in runs for o in run.outcomes)
@@ -508,6 +578,8 @@ def report_markdown(
     lines += ["## Claims", ""]
     for run in runs:
         lines += claim_section(run)
+    if explorations:
+        lines += conjectures_section(explorations, counterexamples)
     lines += [
         "## Environment",
         "",
@@ -525,14 +597,26 @@ def report_markdown(
 
 
 def write_report(
-    out: Path, runs: list[ClaimRun], *, seed: int, examples: int, command: str
+    out: Path,
+    runs: list[ClaimRun],
+    *,
+    seed: int,
+    examples: int,
+    command: str,
+    explorations: list[Exploration] | None = None,
 ) -> dict[str, Path]:
     """Write report.md, table1.tex, results.json and the figures into ``out`` (exists, writable,
     checked by the CLI); return ``{name: path}``, the name being the file name without its
-    suffix (``report``, ``table1``, ``results``, and one per figure)."""
+    suffix (``report``, ``table1``, ``results``, and one per figure). With ``explorations``,
+    also their counterexample files under ``out/counterexamples`` (name ``counterexamples``)."""
     out = Path(out)
-    cells = table1(runs, minimum=examples)
+    explorations = explorations or []
+    citations = {e.conjecture.name: e.citation() for e in explorations}
+    cells = table1(runs, minimum=examples, explored=citations)
     written = write_figures(out, runs, seed)
+    folder = out / COUNTEREXAMPLES
+    if any([write_files(exploration, folder) for exploration in explorations]):
+        written["counterexamples"] = folder
     payload = {
         "command": command,
         "seed": seed,
@@ -541,6 +625,7 @@ def write_report(
         "versions": library_versions(),
         "table1": [cell.to_json() for cell in cells],
         "claims": [run.to_json() for run in runs],
+        "conjectures": [exploration.to_json(folder) for exploration in explorations],
     }
     paths = {
         "report.md": out / "report.md",
@@ -553,7 +638,15 @@ def write_report(
     )
     paths["table1.tex"].write_text(table1_latex(cells), encoding="utf-8")
     paths["report.md"].write_text(
-        report_markdown(runs, cells, seed=seed, examples=examples, command=command),
+        report_markdown(
+            runs,
+            cells,
+            seed=seed,
+            examples=examples,
+            command=command,
+            explorations=explorations,
+            counterexamples=folder,
+        ),
         encoding="utf-8",
     )
     return {path.stem: path for path in [*paths.values(), *written.values()]}

@@ -41,13 +41,18 @@ How a cell is decided
     end within the tolerance counts as 0, as weak duality ``P ≥ D`` is proved); *largest
     relative gap bound*: the largest upper end (for a zero-gap cell: how small the gap is
     certified to be).
+
+    The open cells, standard ReLU networks on data no claim covers
+    (:data:`EXPLORED_CELLS`), cite what ``dualgap explore`` measured there
+    (:mod:`verify.discovery`), labelled by how it was obtained: a certified counterexample,
+    a suggestion of search only, or none found. The citation does not change the verdict.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -197,6 +202,13 @@ CELLS = (
              "the abstract states zero gap for parallel deep networks without restricting the "
              "depth; C5 checks L = 2 and 3 only"),
 )  # fmt: skip
+
+
+#: The cells whose note cites an exploration: cell → (conjecture, the data it explores).
+EXPLORED_CELLS = {
+    ("ReLU", "standard", "3"): ("standard-relu3-zero-gap", "on general (not rank-1) data"),
+    ("ReLU", "standard", "≥ 4"): ("standard-relu-deep-zero-gap", "at L = 4, 5"),
+}
 
 
 def stratum_seed(seed: int, claim: str, stratum: str) -> int:
@@ -372,10 +384,14 @@ def _decide(
     return verdict, "; ".join(filter(None, [split, why]))
 
 
-def table1(runs: Iterable[ClaimRun], minimum: int = 0) -> list[Table1Cell]:
+def table1(
+    runs: Iterable[ClaimRun], minimum: int = 0, explored: Mapping[str, str] | None = None
+) -> list[Table1Cell]:
     """Table 1 decided from ``runs``: one cell per (activation, architecture, depth), in the
     order of :data:`CELLS`; a measured cell needs ``minimum`` instances to show its recorded
-    verdict."""
+    verdict. ``explored`` maps a conjecture's name to what its exploration measured
+    (:meth:`verify.discovery.Exploration.citation`), cited in the notes of
+    :data:`EXPLORED_CELLS`."""
     by_id = {run.claim.id: run for run in runs}
     cells = []
     for spec in CELLS:
@@ -392,6 +408,9 @@ def table1(runs: Iterable[ClaimRun], minimum: int = 0) -> list[Table1Cell]:
             note += f"; {remarks}" if remarks else ""
             if undecided:
                 note += f"; {undecided} inconclusive in float64 (not counted)"
+        cited = EXPLORED_CELLS.get((spec.activation, spec.architecture, spec.depth))
+        if cited is not None and cited[0] in (explored or {}):
+            note += f"; {cited[1]}, {explored[cited[0]]}"
         cells.append(
             Table1Cell(
                 activation=spec.activation,
