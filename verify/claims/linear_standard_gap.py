@@ -10,6 +10,11 @@ Statement
     coincide). The reading "the gap vanishes iff the singular values of ``X⁺Y`` are all equal"
     is false: ``W* = I₂``, ``L = 3``, ``t = 1`` gives ``P = 2√2``, ``D = 2``.
 
+    The explorer rediscovers that counterexample on its own: ``dualgap explore
+    equal-singular-values-no-gap --seed 0`` certifies a positive gap with equal singular values
+    after 9 examples and shrinks it to ``X = Y = I₂``, ``L = 3``, ``t = 1``
+    (:mod:`verify.discovery`).
+
 Formulation
     ``P_lin(t) = min ½(‖W_{L−1}‖_F² + ‖W_L‖_F²)`` s.t. ``‖W_l‖_F ≤ t`` (``l ≤ L−2``),
     ``X W_1⋯W_L = Y``, hidden widths ``≥ rank(W*)`` (the instance's ``width``; default the rank).

@@ -52,6 +52,12 @@ Statement
     value under its 0.1 name, kept for one release), ``alpha``, ``gamma``, ``relative_gap``,
     ``largest_ratio`` (``2^{(L−2)/2}``) and the search summary.
 
+    The explorer rediscovers the counterexample on its own: ``dualgap explore
+    paper-rank1-zero-gap --seed 0`` certifies a positive gap after 5 generated examples and
+    shrinks it to ``X = [1; −1]``, ``y = (1, −1)``, ``t = 1`` (:mod:`verify.discovery`, tested
+    in ``properties/test_discovery.py``); ``whitened-zero-gap`` finds ``X = I₂``, ``y = (1,
+    −1)`` (``P = 2√2``, ``D = 2``, certified).
+
 Formulation
     ``A₀ = X``, ``A_l = (A_{l−1}W_l)₊``, ``f(X) = A_{L−1}W_L``; ``‖W_l‖_F ≤ t`` for ``l ≤ L − 2``,
     cost ``½(‖W_{L−1}‖_F² + ‖W_L‖_F²)``, ``f(X) = Y``; hidden widths ``≥ 2`` (the instance's

@@ -17,6 +17,10 @@ Statement
     scale-free: labels ``κY`` with strength ``β`` are the labels ``Y`` with ``βκ^{2/L−2}``,
     rescaled, so comparing depths at one ``β`` depends on the units of ``XᵀY``.
 
+    ``dualgap explore deeper-lower-rank --seed 0`` finds a depth counterexample on its own, with
+    smaller numbers than the pinned one: ``X = [1]``, ``y = 22``, ``β = 23`` has rank 0 at ``L =
+    2`` (``τ = 23``) and rank 1 at ``L = 3`` (``τ ≈ 21.005``).
+
 Formulation
     Instance fields ``X`` (``N×d``, orthonormal columns within :data:`ORTHONORMAL_TOL`), ``Y``,
     ``L``, ``beta`` (and optionally ``width``, the hidden width: default ``min(d, K)``, which
