@@ -214,9 +214,11 @@ def test_condition_cells_measure_both_sides(runs):
 
 
 def _schatten_relative_gap(X: np.ndarray, Y: np.ndarray, L: int) -> float:
-    """``1 − ‖W*‖_*/‖W*‖_{S_{2/L}}`` from numpy's pseudo-inverse and SVD."""
+    """``1 − ‖W*‖_*/‖W*‖_{S_{2/L}}`` from numpy's pseudo-inverse and SVD (0 for ``Y = 0``)."""
     s = np.linalg.svd(np.linalg.pinv(X) @ Y, compute_uv=False)
     s = s[s > 1e-12 * s[0]]
+    if s.size == 0:
+        return 0.0
     return 1.0 - s.sum() / (s ** (2.0 / L)).sum() ** (L / 2.0)
 
 
