@@ -1,0 +1,423 @@
+"""Proof mode: exact certificates built from float witnesses, re-verified by the independent
+checker (:mod:`verify.proof`).
+
+The float witnesses are built here with plain numpy from the closed forms (SVDs), or for C5 by
+the convex program of :mod:`verify.relu_parallel`; the checker's enclosures are compared with
+values computed independently in 50-digit arithmetic (mpmath, sympy's exact pseudo-inverse).
+Every kind of certificate also has negative controls: a one-ulp perturbation where it matters,
+a dropped pattern, a swapped sign, each rejected with the failing check named.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from properties.profile import THOROUGH, examples
+from verify.certificates import (
+    NotCertifiable,
+    instance_mismatch,
+    linear_parallel_certificate,
+    linear_standard_certificate,
+    prove,
+    write_certificate,
+)
+from verify.instances import Instance
+from verify.proof import (
+    NOT_PROVED,
+    PROVED,
+    PROVED_WITHIN,
+    CertificateError,
+    check_certificate,
+    check_file,
+)
+from verify.proof.balls import lower_text, upper_text
+
+PROOF_PACKAGE = Path(__file__).resolve().parent.parent / "verify" / "proof"
+DIGITS = 50
+
+# --- float witnesses (plain numpy) ------------------------------------------------------------
+
+
+def solution_svd(instance: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``X⁺``, and the compact SVD of ``W* = X⁺Y`` (rank at 1e-9 relative)."""
+    pinv = np.linalg.pinv(instance.X)
+    U, s, Vt = np.linalg.svd(pinv @ instance.Y, full_matrices=False)
+    r = int(np.count_nonzero(s > 1e-9 * s[0])) if s.size and s[0] > 0 else 0
+    return pinv, U[:, :r], s[:r], Vt[:r]
+
+
+def standard_witnesses(instance: Instance) -> tuple[list[np.ndarray], np.ndarray]:
+    """C1: the balanced factorisation of the t-formulation and ``Λ = c (X⁺)ᵀUVᵀ``."""
+    pinv, U, s, Vt = solution_svd(instance)
+    L, t = instance.L, instance.t
+    c = t ** (2 - L)
+    S = float(np.sum(s ** (2 / L)))
+    tail = np.sqrt(c * s ** (2 / L) * S ** ((L - 2) / 2))
+    inner = t * s ** (1 / L) / math.sqrt(S)
+    diagonals = [inner] * (L - 2) + [tail]
+    layers = [U * diagonals[0], *[np.diag(v) for v in diagonals[1:]], tail[:, None] * Vt]
+    return layers, c * pinv.T @ (U @ Vt)
+
+
+def weight_decay_witnesses(instance: Instance) -> tuple[list[np.ndarray], np.ndarray]:
+    """C2: balanced weights ``UΣ^{1/L}, Σ^{1/L}, …, Σ^{1/L}Vᵀ`` and ``Λ = (X⁺)ᵀUVᵀ`` (t = 1)."""
+    pinv, U, s, Vt = solution_svd(instance)
+    root = s ** (1 / instance.L)
+    layers = [U * root, *[np.diag(root)] * (instance.L - 2), root[:, None] * Vt]
+    return layers, pinv.T @ (U @ Vt)
+
+
+def parallel_witnesses(instance: Instance) -> tuple[list[list[np.ndarray]], np.ndarray]:
+    """C3: one branch per singular pair, layer norms ``t`` (L − 2 times), then ``√(cσ)``."""
+    pinv, U, s, Vt = solution_svd(instance)
+    L, t = instance.L, instance.t
+    c = t ** (2 - L)
+    branches = []
+    for i, sigma in enumerate(s):
+        tail = math.sqrt(c * sigma)
+        first = (t if L > 2 else tail) * U[:, i : i + 1]
+        middle = [np.array([[t]])] * (L - 3) + ([np.array([[tail]])] if L > 2 else [])
+        branches.append([first, *middle, tail * Vt[i : i + 1]])
+    return branches, c * pinv.T @ (U @ Vt)
+
+
+# --- independent 50-digit references ----------------------------------------------------------
+
+
+def exact_matrix(A: np.ndarray) -> sympy.Matrix:
+    return sympy.Matrix([[sympy.Rational(*float(v).as_integer_ratio()) for v in row] for row in A])
+
+
+def reference_singular_values(X: np.ndarray, Y: np.ndarray) -> list[mpmath.mpf]:
+    """Singular values of the exact ``X⁺Y`` (sympy rationals), to 50 digits (mpmath)."""
+    return exact_singular_values(exact_matrix(X).pinv() * exact_matrix(Y))
+
+
+def exact_singular_values(exact: sympy.Matrix) -> list[mpmath.mpf]:
+    """The non-zero singular values of an exact rational matrix, to 50 digits."""
+    rank = exact.rank()
+    with mpmath.workdps(DIGITS + 20):
+        gram = mpmath.matrix((exact.T * exact).tolist())
+        eigenvalues = sorted(mpmath.eigsy(gram, eigvals_only=True), reverse=True)
+        return [mpmath.sqrt(v) for v in eigenvalues[:rank]]
+
+
+def contains(enclosure: list[str], value: mpmath.mpf) -> bool:
+    """``value`` (accurate to 50 digits) lies in ``[lo, hi]`` up to its own accuracy."""
+    with mpmath.workdps(DIGITS + 20):
+        slack = abs(value) * mpmath.mpf(10) ** (2 - DIGITS)
+        return mpmath.mpf(enclosure[0]) - slack <= value <= mpmath.mpf(enclosure[1]) + slack
+
+
+def two_root_two() -> mpmath.mpf:
+    with mpmath.workdps(DIGITS + 20):
+        return 2 * mpmath.sqrt(2)
+
+
+def width(enclosure: list[str]) -> float:
+    return float(Fraction(enclosure[1]) - Fraction(enclosure[0]))
+
+
+# --- the independence of the checker ----------------------------------------------------------
+
+ALLOWED_IMPORTS = {
+    "__future__",
+    "collections",
+    "contextlib",
+    "dataclasses",
+    "decimal",
+    "flint",
+    "itertools",
+    "json",
+    "pathlib",
+    "re",
+    "typing",
+    "verify.arrangements",
+    "verify.proof",
+}
+
+
+def test_checker_imports_nothing_but_exact_arithmetic():
+    """The checker may import the standard library, python-flint, itself and the exact pattern
+    enumeration — no numpy/scipy solver, no search, no claim module."""
+    for path in sorted(PROOF_PACKAGE.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                allowed = any(name == ok or name.startswith(ok + ".") for ok in ALLOWED_IMPORTS)
+                assert allowed, f"{path.name} imports {name}"
+
+
+# --- deep linear claims -----------------------------------------------------------------------
+
+IDENTITY = Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2")
+
+
+def identity_certificate() -> dict:
+    layers, Lam = standard_witnesses(IDENTITY)
+    return linear_standard_certificate("linear-standard-gap", IDENTITY, layers, Lam)
+
+
+def test_identity_gap_is_proved():
+    result = check_certificate(identity_certificate())
+    assert result.status == PROVED, result.reason
+    assert contains(result.enclosures["primal"], two_root_two())
+    assert contains(result.enclosures["primal_closed_form"], two_root_two())
+    assert result.enclosures["dual"] == ["2", "2"]
+    with mpmath.workdps(DIGITS + 20):
+        assert contains(result.enclosures["gap"], two_root_two() - 2)
+    assert float(Fraction(result.enclosures["gap"][0])) > 0.82
+    assert width(result.enclosures["primal_closed_form"]) < 1e-38
+
+
+@st.composite
+def integer_linear_instances(draw: st.DrawFn) -> Instance:
+    """Small integer ``X`` and ``Y = X·W`` with integer ``W`` (exactly in the range of ``X``)."""
+    top = 6 if THOROUGH else 4
+    N, d, K = draw(st.integers(1, top)), draw(st.integers(1, top - 1)), draw(st.integers(1, 3))
+    entries = st.integers(-3, 3)
+    X = np.array(draw(st.lists(st.lists(entries, min_size=d, max_size=d), min_size=N, max_size=N)))
+    W = np.array(draw(st.lists(st.lists(entries, min_size=K, max_size=K), min_size=d, max_size=d)))
+    Y = (X @ W).astype(float)
+    t = draw(st.sampled_from([0.5, 1.0, 1.5, 2.0]))
+    return Instance(X.astype(float), Y, L=draw(st.integers(2, 4)), t=t, label="integer")
+
+
+def linear_references(instance: Instance) -> tuple[mpmath.mpf, mpmath.mpf, int]:
+    sigma = reference_singular_values(instance.X, instance.Y)
+    L = instance.L
+    with mpmath.workdps(DIGITS + 20):
+        c = mpmath.mpf(instance.t) ** (2 - L)
+        schatten = c * mpmath.fsum(s ** (mpmath.mpf(2) / L) for s in sigma) ** (mpmath.mpf(L) / 2)
+        return schatten, c * mpmath.fsum(sigma), len(sigma)
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(integer_linear_instances())
+@example(IDENTITY)
+@example(Instance(np.eye(3), np.diag([3.0, 1.0, 0.0]), L=4, t=0.5))
+@example(Instance(np.ones((3, 1)), np.full(3, 2.0), L=4, t=2.0))
+def test_linear_standard_gap_proved_end_to_end(instance):
+    """C1: the gap is proved positive iff ``L ≥ 3`` and rank ≥ 2, else zero within a tiny ε; the
+    enclosures contain the 50-digit closed forms."""
+    if not np.any(instance.Y):
+        return
+    primal, dual, rank = linear_references(instance)
+    layers, Lam = standard_witnesses(instance)
+    document, result = prove(
+        "linear-standard-gap",
+        lambda: linear_standard_certificate("linear-standard-gap", instance, layers, Lam),
+    )
+    assert document is not None
+    assert contains(result.enclosures["primal_closed_form"], primal)
+    assert contains(result.enclosures["dual_closed_form"], dual)
+    assert contains(result.enclosures["primal"], primal)
+    assert contains(result.enclosures["dual"], dual)
+    if instance.L >= 3 and rank >= 2:
+        assert result.status == PROVED, result.reason
+    else:
+        assert result.status == PROVED_WITHIN, result.reason
+        assert float(result.epsilon) <= 1e-12 * float(primal)
+
+
+@settings(max_examples=examples(15), deadline=None)
+@given(integer_linear_instances())
+@example(IDENTITY)
+def test_weight_decay_and_parallel_proved_end_to_end(instance):
+    """C2 (gap iff L ≥ 3 and rank ≥ 2, against the dual side) and C3 (zero gap)."""
+    if not np.any(instance.Y):
+        return
+    sigma = reference_singular_values(instance.X, instance.Y)
+    L = instance.L
+    layers, Lam = weight_decay_witnesses(instance)
+    _, decay = prove(
+        "weight-decay-schatten",
+        lambda: linear_standard_certificate("weight-decay-schatten", instance, layers, Lam),
+    )
+    with mpmath.workdps(DIGITS + 20):
+        primal = mpmath.mpf(L) / 2 * mpmath.fsum(s ** (mpmath.mpf(2) / L) for s in sigma)
+        side = mpmath.mpf(L) / 2 * mpmath.fsum(sigma) ** (mpmath.mpf(2) / L)
+    assert contains(decay.enclosures["primal_closed_form"], primal)
+    assert contains(decay.enclosures["dual_closed_form"], side)
+    expected = PROVED if L >= 3 and len(sigma) >= 2 else PROVED_WITHIN
+    assert decay.status == expected, decay.reason
+    branches, Lam = parallel_witnesses(instance)
+    _, parallel = prove(
+        "linear-parallel-zero-gap", lambda: linear_parallel_certificate(instance, branches, Lam)
+    )
+    assert parallel.status == PROVED_WITHIN, parallel.reason
+    _, dual, _ = linear_references(instance)
+    assert contains(parallel.enclosures["dual_closed_form"], dual)
+    assert float(parallel.epsilon) <= 1e-12 * float(dual)
+
+
+def test_zero_labels_have_zero_gap():
+    """``Y = 0``: ``W* = 0`` gives no singular pair; the certificates are zero networks and
+    ``Λ = 0``, and ``P = D = 0`` exactly."""
+    instance = Instance(np.eye(2), np.zeros((2, 2)), L=3, t=1.0)
+    for claim in ("linear-standard-gap", "weight-decay-schatten"):
+        layers = [np.zeros((2, 0)), np.zeros((0, 0)), np.zeros((0, 2))]
+        result = check_certificate(
+            linear_standard_certificate(claim, instance, layers, np.zeros((2, 2)))
+        )
+        assert result.status == PROVED_WITHIN and result.epsilon == "0", result.reason
+    result = check_certificate(linear_parallel_certificate(instance, [], np.zeros((2, 2))))
+    assert result.status == PROVED_WITHIN and result.epsilon == "0"
+
+
+def test_labels_outside_the_exact_range_are_not_certifiable():
+    """Float labels ``X·W`` with ``N > d`` are in the range only up to rounding: the exact
+    instance is infeasible, and proof mode says so instead of emitting a wrong certificate."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((5, 2))
+    instance = Instance(X, X @ rng.standard_normal((2, 2)), L=3, t=1.0)
+    assert np.linalg.norm(np.linalg.lstsq(X, instance.Y, rcond=None)[1]) < 1e-25
+    layers, Lam = standard_witnesses(instance)
+    with pytest.raises(NotCertifiable, match="not exactly in the range of X"):
+        linear_standard_certificate("linear-standard-gap", instance, layers, Lam)
+    document, result = prove(
+        "linear-standard-gap",
+        lambda: linear_standard_certificate("linear-standard-gap", instance, layers, Lam),
+    )
+    assert (
+        document is None and result.claim == "linear-standard-gap" and result.status == NOT_PROVED
+    )
+    assert "not exactly in the range of X" in result.reason
+
+
+def bump(text: str, relative: Fraction) -> str:
+    value = Fraction(text) * (1 + relative)
+    return f"{value.numerator}/{value.denominator}"
+
+
+ULP = Fraction(1, 2**52)
+
+
+def rescale_layers(document: dict, relative: Fraction) -> None:
+    """Scale the first layer by ``1 + relative`` and the second by its inverse (same product)."""
+    layers = document["primal"]["layers"]
+    layers[0] = [[bump(v, relative) for v in row] for row in layers[0]]
+    inverse = 1 / (1 + relative) - 1
+    layers[1] = [[bump(v, inverse) for v in row] for row in layers[1]]
+
+
+@pytest.mark.parametrize(
+    ("edit", "check"),
+    [
+        (lambda doc: doc["dual"]["Lambda"][0].__setitem__(0, bump("1", ULP)), "dual feasibility"),
+        (
+            lambda doc: doc["primal"]["layers"][-1][0].__setitem__(
+                0, bump(doc["primal"]["layers"][-1][0][0], ULP)
+            ),
+            "primal interpolation",
+        ),
+        (lambda doc: rescale_layers(doc, Fraction(1, 2**40)), "primal norm constraints"),
+    ],
+    ids=["dual entry", "last layer entry", "constrained layer entry"],
+)
+def test_one_ulp_where_it_matters_is_rejected(edit, check):
+    """``W* = I₂``: ``Λ = I`` is exactly on the boundary ``‖XᵀΛ‖₂ = 1`` and the network
+    interpolates exactly, so one ulp breaks either; the first layer is within a float's
+    rounding of ``‖W₁‖_F = t``, which ``2⁻⁴⁰`` breaks."""
+    document = identity_certificate()
+    assert document["dual"]["Lambda"][0][0] == "1"
+    edit(document)
+    result = check_certificate(document)
+    assert result.status == NOT_PROVED
+    assert result.reason.startswith(check), result.reason
+    assert result.checks[-1].name == check and not result.checks[-1].passed
+
+
+def test_rank_is_decided_exactly_not_from_a_ball():
+    """``W* = diag(2, 2, 0)`` plus a direction of size 2⁻⁶⁰: rank 3, a tiny singular value that
+    floating point would call 0; the checker's rank comes from the exact characteristic
+    polynomial, and the gap statement follows it."""
+    tiny = 2.0**-60
+    instance = Instance(np.eye(3), np.diag([2.0, 2.0, tiny]), L=3, t=1.0)
+    layers, Lam = standard_witnesses(instance)  # float rank 2: the builder must repair it
+    with pytest.raises(NotCertifiable, match="do not span"):
+        linear_standard_certificate("linear-standard-gap", instance, layers, Lam)
+    flat = Instance(np.eye(3), np.diag([2.0, 0.0, 0.0]), L=3, t=1.0)
+    layers, Lam = standard_witnesses(flat)
+    result = check_certificate(
+        linear_standard_certificate("linear-standard-gap", flat, layers, Lam)
+    )
+    assert result.status == PROVED_WITHIN and "rank(X⁺Y) = 1" in result.statement
+
+
+# --- documents, files and bad input -----------------------------------------------------------
+
+
+def test_certificate_round_trips_through_a_file(tmp_path):
+    document = identity_certificate()
+    path = tmp_path / "identity.json"
+    write_certificate(document, path)
+    assert json.loads(path.read_text()) == document
+    direct, from_file = check_certificate(document), check_file(path)
+    assert from_file.to_json() == direct.to_json()
+    assert from_file.status == PROVED
+
+
+def test_instance_mismatch_names_the_field():
+    document = identity_certificate()
+    assert instance_mismatch(document, IDENTITY) is None
+    other = Instance(np.eye(2), np.eye(2), L=3, t=2.0)
+    assert "'t'" in instance_mismatch(document, other)
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda doc: doc.update(format="dualgap-certificate/0"), "format"),
+        (lambda doc: doc.update(claim="no-such-claim"), "claim"),
+        (lambda doc: doc.update(problem="relu-parallel-t"), "problem"),
+        (lambda doc: doc["instance"]["X"][0].__setitem__(0, 1.0), "instance.X[0][0]"),
+        (lambda doc: doc["instance"]["X"][0].__setitem__(0, "1/0"), "instance.X[0][0]"),
+        (lambda doc: doc["instance"].update(L=1), "instance.L"),
+        (lambda doc: doc["primal"]["layers"].pop(), "primal.layers"),
+        (lambda doc: doc["primal"].update(activation="relu"), "primal"),
+        (lambda doc: doc["dual"].pop("Lambda"), "dual.Lambda"),
+        (lambda doc: doc["dual"]["Lambda"].pop(), "dual.Lambda"),
+    ],
+)
+def test_malformed_certificates_name_the_field(edit, field):
+    document = identity_certificate()
+    edit(document)
+    with pytest.raises(CertificateError) as error:
+        check_certificate(document)
+    assert error.value.field == field
+    assert "\n" not in str(error.value)
+
+
+def test_missing_or_broken_file(tmp_path):
+    with pytest.raises(CertificateError, match="does not exist"):
+        check_file(tmp_path / "nothing.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(CertificateError, match="not readable JSON"):
+        check_file(broken)
+
+
+@given(st.fractions(), st.integers(1, 45))
+def test_printed_enclosures_round_outward(value, digits):
+    from flint import fmpq
+
+    q = fmpq(value.numerator, value.denominator)
+    assert Fraction(lower_text(q, digits)) <= value <= Fraction(upper_text(q, digits))

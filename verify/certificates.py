@@ -1,0 +1,327 @@
+"""Certificates: floating-point witnesses turned into exact ones that the checker accepts.
+
+The checker (:mod:`verify.proof`) accepts only exact witnesses: a network that interpolates
+``Y`` *exactly*, a dual point that satisfies its constraint *exactly*. Floating-point witnesses
+do neither, so each builder here rationalises them (every float is an exact rational) and then
+repairs, exactly, what rounding broke:
+
+* a dual point is shrunk by the rational factor that makes its exact check pass (tried from
+  ``1 − 2⁻⁵²`` downwards), or divided by a rational upper bound of its exact constraint value;
+* norm-constrained layers are scaled into ``‖W_l‖_F ≤ t`` by a rational factor;
+* the last layer is solved exactly over the rationals so that the network interpolates: for
+  linear networks the first layer is projected onto the column space of ``W* = X⁺Y`` and the
+  last layer is ``G⁺W*`` (``G`` the product of the others); for ReLU networks the output weights
+  get the least-norm exact correction over the branches' features (plus helper branches when
+  the features do not span the labels' space), then every branch is rebalanced exactly.
+
+When exact repair is impossible — typically float labels that are not *exactly* in the range
+of the data (``Y = X·W`` rounded, with ``N > d``) — a builder raises :class:`NotCertifiable`
+with the precise reason, rather than emit a certificate that would not verify.
+
+:func:`write_certificate` and :func:`verify.proof.read_certificate` are the file I/O (``json``
+only); :func:`prove` runs the independent checker on a built document and turns
+:class:`NotCertifiable` into a ``not proved`` result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import flint
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz
+
+from verify import __version__
+from verify.instances import Instance
+from verify.proof import FORMAT, PROBLEMS, ProofResult, check_certificate
+from verify.proof.document import parse_instance
+from verify.proof.rationals import (
+    column_space_projector,
+    frobenius_squared,
+    from_float,
+    hstack,
+    identity,
+    matrix_from_floats,
+    matrix_text,
+    pinv_solve,
+    psd_defect,
+    rational_text,
+    rows_of,
+    scaled,
+)
+from verify.proof.result import ARITHMETIC, NOT_PROVED, Check
+
+Arrays = Sequence[np.ndarray]
+
+#: Relative shrink factors ``1 − 2^{−k}`` tried, in this order, to make a dual point feasible.
+SHRINK_EXPONENTS = (52, 48, 44, 40, 36, 32, 28, 24, 20)
+#: Relative accuracy (bits) of the rational square roots used for scaling and balancing.
+ROOT_BITS = 64
+
+
+class NotCertifiable(Exception):
+    """No exact certificate can be built from these witnesses; the message says why."""
+
+
+# --- documents and files ---------------------------------------------------------------------
+
+
+def instance_document(instance: Instance) -> dict[str, Any]:
+    """The instance as exact rationals (its floats' exact values)."""
+    document: dict[str, Any] = {
+        "X": matrix_text(matrix_from_floats(instance.X)),
+        "Y": matrix_text(matrix_from_floats(instance.Y)),
+        "L": instance.L,
+    }
+    for name in ("t", "beta"):
+        value = getattr(instance, name)
+        document[name] = None if value is None else rational_text(from_float(value))
+    document["width"] = instance.width
+    return document
+
+
+def certificate_document(claim: str, instance: Instance, **witnesses: Any) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "claim": claim,
+        "problem": PROBLEMS[claim],
+        "instance": instance_document(instance),
+        **witnesses,
+        "generator": {
+            "dualgap": __version__,
+            "python-flint": flint.__version__,
+            "note": "informational; the checker reads only the fields above",
+        },
+    }
+
+
+def instance_mismatch(document: dict[str, Any], instance: Instance) -> str | None:
+    """Why the certificate is not for this instance (one line), or ``None`` if it is.
+
+    The values are compared exactly (``"2/4"`` equals ``0.5``); a malformed instance object
+    raises :class:`verify.proof.CertificateError`.
+    """
+    recorded = parse_instance(document.get("instance"))
+    expected = parse_instance(instance_document(instance))
+    for name in ("X", "Y", "L", "t", "beta", "width"):
+        mine, theirs = getattr(expected, name), getattr(recorded, name)
+        same = (
+            mine.nrows() == theirs.nrows() and mine.ncols() == theirs.ncols() and mine == theirs
+            if name in ("X", "Y")
+            else mine == theirs
+        )
+        if not same:
+            return f"the certificate is for another instance: field {name!r} differs"
+    return None
+
+
+def write_certificate(document: dict[str, Any], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(document, indent=1) + "\n")
+
+
+def prove(
+    claim: str, build: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any] | None, ProofResult]:
+    """Build a certificate for ``claim`` and check it with the independent checker.
+
+    Returns the document (``None`` when it could not be built) and the checker's result; a
+    :class:`NotCertifiable` becomes a ``not proved`` result carrying its reason.
+    """
+    try:
+        document = build()
+    except NotCertifiable as exc:
+        return None, not_certifiable_result(claim, str(exc))
+    return document, check_certificate(document)
+
+
+def not_certifiable_result(claim: str, reason: str) -> ProofResult:
+    """The ``not proved`` result of a certificate that could not be built."""
+    return ProofResult(
+        claim=claim,
+        status=NOT_PROVED,
+        arithmetic=ARITHMETIC,
+        enclosures={},
+        epsilon=None,
+        reason=f"certificate: {reason}",
+        checks=(Check("certificate", False, reason),),
+    )
+
+
+# --- exact repairs ----------------------------------------------------------------------------
+
+
+def sqrt_below(value: fmpq, bits: int = ROOT_BITS) -> fmpq:
+    """A rational ``r ≤ √value`` with ``bits`` significant bits."""
+    return _sqrt_rounded(value, bits, upward=False)
+
+
+def sqrt_above(value: fmpq, bits: int = ROOT_BITS) -> fmpq:
+    """A rational ``r ≥ √value`` with ``bits`` significant bits."""
+    return _sqrt_rounded(value, bits, upward=True)
+
+
+def _sqrt_rounded(value: fmpq, bits: int, upward: bool) -> fmpq:
+    if value <= 0:
+        return fmpq(0)
+    exponent = (int(value.p).bit_length() - int(value.q).bit_length()) // 2 - bits
+    unit = fmpq(2) ** exponent if exponent >= 0 else fmpq(1, 2**-exponent)
+    count = value / (unit * unit)
+    root = fmpz(count.floor()).isqrt()
+    if upward and root * root < count:
+        root += 1
+    return root * unit
+
+
+def fit_into_ball(W: fmpq_mat, bound_squared: fmpq) -> fmpq_mat:
+    """``W`` scaled by a rational factor so that ``‖W‖_F² ≤ bound_squared`` exactly."""
+    norm = frobenius_squared(W)
+    if norm <= bound_squared:
+        return W
+    return scaled(W, sqrt_below(bound_squared / norm))
+
+
+def shrink_into_spectral_ball(X: fmpq_mat, Lam: fmpq_mat, radius_squared: fmpq) -> fmpq_mat:
+    """``Λ`` scaled so that ``‖XᵀΛ‖₂² ≤ radius_squared`` passes the exact ``LDLᵀ`` check.
+
+    The factor is ``ρ/‖XᵀΛ‖₂`` (float estimate) times ``1 − 2^{−k}`` for the first ``k`` of
+    :data:`SHRINK_EXPONENTS` that passes, or 1 when ``Λ`` is already exactly feasible.
+    """
+    if _spectral_excess(X, Lam, radius_squared) is None:
+        return Lam
+    B = X.transpose() * Lam
+    estimate = float(np.linalg.norm(np.array(rows_of(B), dtype=float), 2))
+    base = sqrt_below(radius_squared) / from_float(estimate)
+    for k in SHRINK_EXPONENTS:
+        candidate = scaled(Lam, base * (1 - fmpq(1, 2**k)))
+        if _spectral_excess(X, candidate, radius_squared) is None:
+            return candidate
+    raise NotCertifiable("the dual point could not be shrunk into ‖XᵀΛ‖₂ ≤ c exactly")
+
+
+def _spectral_excess(X: fmpq_mat, Lam: fmpq_mat, radius_squared: fmpq) -> str | None:
+    B = X.transpose() * Lam
+    gram = B.transpose() * B if B.ncols() <= B.nrows() else B * B.transpose()
+    return psd_defect(identity(gram.nrows(), radius_squared) - gram)
+
+
+def exact_target(instance: Instance) -> tuple[fmpq_mat, fmpq_mat, fmpq_mat]:
+    """``X``, ``Y`` and ``W* = X⁺Y`` exactly; :class:`NotCertifiable` unless ``XW* = Y``."""
+    X, Y = matrix_from_floats(instance.X), matrix_from_floats(instance.Y)
+    W = pinv_solve(X, Y)
+    if X * W != Y:
+        raise NotCertifiable(
+            "Y is not exactly in the range of X (the float labels are X·W only up to rounding, "
+            f"N = {instance.N} > rank(X) = {X.rank()}): the exact instance is infeasible, no "
+            "linear network interpolates it"
+        )
+    return X, Y, W
+
+
+def _chain(layers: Sequence[fmpq_mat]) -> fmpq_mat:
+    product = layers[0]
+    for W in layers[1:]:
+        product = product * W
+    return product
+
+
+def _solve_last(G: fmpq_mat, target: fmpq_mat, what: str) -> fmpq_mat:
+    """``Z = G⁺·target`` with ``G Z = target`` exactly, else :class:`NotCertifiable`."""
+    Z = pinv_solve(G, target)
+    if G * Z != target:
+        raise NotCertifiable(
+            f"{what} do not span the column space of X⁺Y exactly (rank {G.rank()} against "
+            f"{target.rank()}): the last layer cannot be solved exactly"
+        )
+    return Z
+
+
+# --- deep linear claims (C1, C2, C3) ---------------------------------------------------------
+
+
+def linear_standard_certificate(
+    claim: str, instance: Instance, layers: Arrays, dual: np.ndarray
+) -> dict[str, Any]:
+    """C1 (``linear-standard-gap``, dual at ``c = t^{−(L−2)}``) or C2 (``weight-decay-schatten``,
+    dual at ``t = 1``): a standard linear network and a dual matrix ``Λ``."""
+    X, _, target = exact_target(instance)
+    exact = [matrix_from_floats(W) for W in _nonempty(layers)]
+    constrained = claim == "linear-standard-gap"
+    if constrained:
+        bound = from_float(instance.t) ** 2
+        exact[: instance.L - 2] = [fit_into_ball(W, bound) for W in exact[: instance.L - 2]]
+    exact[0] = column_space_projector(target) * exact[0]
+    exact[-1] = _solve_last(_chain(exact[:-1]), target, "the first L − 1 layers")
+    radius_squared = _radius_squared(instance) if constrained else fmpq(1)
+    Lam = shrink_into_spectral_ball(X, matrix_from_floats(dual), radius_squared)
+    return certificate_document(
+        claim,
+        instance,
+        primal=_network("standard", "linear", [exact]),
+        dual={"Lambda": matrix_text(Lam)},
+    )
+
+
+def linear_parallel_certificate(
+    instance: Instance, branches: Sequence[Arrays], dual: np.ndarray
+) -> dict[str, Any]:
+    """C3 (``linear-parallel-zero-gap``): parallel branches (last hidden layer one unit)."""
+    X, _, target = exact_target(instance)
+    bound = from_float(instance.t) ** 2
+    projector = column_space_projector(target)
+    exact = []
+    for branch in branches or [
+        [
+            np.zeros((instance.d, 1)),
+            *[np.zeros((1, 1))] * (instance.L - 2),
+            np.zeros((1, instance.K)),
+        ]
+    ]:
+        layers = [matrix_from_floats(W) for W in branch]
+        layers[: instance.L - 2] = [fit_into_ball(W, bound) for W in layers[: instance.L - 2]]
+        layers[0] = projector * layers[0]
+        exact.append(layers)
+    G = hstack([_chain(layers[:-1]) for layers in exact])
+    Z = _solve_last(G, target, "the branches' first L − 1 layers")
+    for j, layers in enumerate(exact):
+        layers[-1] = fmpq_mat(1, Z.ncols(), rows_of(Z)[j])
+    Lam = shrink_into_spectral_ball(X, matrix_from_floats(dual), _radius_squared(instance))
+    return certificate_document(
+        "linear-parallel-zero-gap",
+        instance,
+        primal=_network("parallel", "linear", exact),
+        dual={"Lambda": matrix_text(Lam)},
+    )
+
+
+def _zero_branch(instance: Instance) -> list[np.ndarray]:
+    """A branch of zeros (``W* = 0`` has no singular pair to give one)."""
+    hidden = [np.zeros((1, 1))] * (instance.L - 2)
+    return [np.zeros((instance.d, 1)), *hidden, np.zeros((1, instance.K))]
+
+
+def _nonempty(layers: Arrays) -> list[np.ndarray]:
+    """The layers, with hidden width 0 (``W* = 0``: no singular pair) widened to one zero unit."""
+    out = [np.asarray(W, dtype=float) for W in layers]
+    for i in range(len(out) - 1):
+        if out[i].shape[1] == 0:
+            out[i] = np.zeros((out[i].shape[0], 1))
+            out[i + 1] = np.zeros((1, out[i + 1].shape[1]))
+    return out
+
+
+def _radius_squared(instance: Instance) -> fmpq:
+    """``c² = t^{−2(L−2)}`` exactly."""
+    return 1 / from_float(instance.t) ** (2 * (instance.L - 2))
+
+
+def _network(kind: str, activation: str, branches: Sequence[Sequence[fmpq_mat]]) -> dict[str, Any]:
+    texts = [[matrix_text(W) for W in layers] for layers in branches]
+    body: dict[str, Any] = {"network": kind, "activation": activation}
+    if kind == "standard":
+        body["layers"] = texts[0]
+    else:
+        body["branches"] = texts
+    return body
