@@ -11,6 +11,7 @@ a dropped pattern, a swapped sign, each rejected with the failing check named.
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import math
 from fractions import Fraction
@@ -30,8 +31,10 @@ from verify.certificates import (
     linear_parallel_certificate,
     linear_standard_certificate,
     prove,
+    relu_parallel_certificate,
     write_certificate,
 )
+from verify.claims import Budget, get
 from verify.instances import Instance
 from verify.proof import (
     NOT_PROVED,
@@ -42,7 +45,10 @@ from verify.proof import (
     check_file,
 )
 from verify.proof.balls import lower_text, upper_text
+from verify.relu_parallel import reconstruct, relu_problem, solve
 
+#: the float checks the tests compare with: no falsification search (it is tested elsewhere)
+QUICK = Budget(seed=0, restarts=0)
 PROOF_PACKAGE = Path(__file__).resolve().parent.parent / "verify" / "proof"
 DIGITS = 50
 
@@ -90,6 +96,20 @@ def parallel_witnesses(instance: Instance) -> tuple[list[list[np.ndarray]], np.n
         middle = [np.array([[t]])] * (L - 3) + ([np.array([[tail]])] if L > 2 else [])
         branches.append([first, *middle, tail * Vt[i : i + 1]])
     return branches, c * pinv.T @ (U @ Vt)
+
+
+def relu_witnesses(instance: Instance) -> tuple[list[list[np.ndarray]], np.ndarray, dict]:
+    """C5: the convex program's network, its ``λ`` and (L = 3) the outer multipliers ``μ``."""
+    problem = relu_problem(instance.X, instance.Y[:, 0], instance.L, instance.t)
+    solution = solve(problem)
+    network = reconstruct(problem, solution).network
+    multipliers = {}
+    if instance.L == 3:
+        for g, (pattern, sign) in enumerate(zip(problem.outer, problem.signs, strict=True)):
+            key = (tuple(int(b) for b in pattern), int(sign))
+            multipliers[key] = solution.outer_dual[:, g]
+    branches = [list(branch.weights) for branch in network.branches]
+    return branches, solution.dual, multipliers
 
 
 # --- independent 50-digit references ----------------------------------------------------------
@@ -280,6 +300,9 @@ def test_zero_labels_have_zero_gap():
         assert result.status == PROVED_WITHIN and result.epsilon == "0", result.reason
     result = check_certificate(linear_parallel_certificate(instance, [], np.zeros((2, 2))))
     assert result.status == PROVED_WITHIN and result.epsilon == "0"
+    relu = Instance(np.eye(3)[:, :2], np.zeros(3), L=3, t=2.0)
+    result = check_certificate(relu_parallel_certificate(relu, [], np.zeros(3)))
+    assert result.status == PROVED_WITHIN and result.epsilon == "0"
 
 
 def test_labels_outside_the_exact_range_are_not_certifiable():
@@ -360,6 +383,134 @@ def test_rank_is_decided_exactly_not_from_a_ball():
         linear_standard_certificate("linear-standard-gap", flat, layers, Lam)
     )
     assert result.status == PROVED_WITHIN and "rank(X⁺Y) = 1" in result.statement
+
+
+# --- C5: parallel ReLU networks ---------------------------------------------------------------
+
+ANTIPODAL = Instance([[1.0], [-1.0]], [1.0, -1.0], L=3, t=1.0, label="X = [1; −1]")
+
+
+RELU_TWO = Instance(
+    [[1.0, 2.0], [3.0, -1.0], [0.0, 1.0], [-2.0, 1.0]], [1.0, -1.0, 2.0, 0.5], L=2, t=1.0
+)
+RELU_THREE = Instance(
+    [[1.0, 2.0], [3.0, -1.0], [0.0, 1.0], [-2.0, 1.0]], [1.0, -1.0, 2.0, 0.5], L=3, t=0.5
+)
+
+
+def relu_certificate(instance: Instance) -> dict:
+    branches, lam, multipliers = relu_witnesses(instance)
+    return relu_parallel_certificate(instance, branches, lam, multipliers)
+
+
+@pytest.fixture(scope="module")
+def relu_documents() -> dict[int, dict]:
+    return {2: relu_certificate(RELU_TWO), 3: relu_certificate(RELU_THREE)}
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_relu_zero_gap_proved_within_eps(relu_documents, L):
+    """C5 at ``L = 2, 3``: the gap lies in ``[0, ε]`` with ``ε`` at the solver's accuracy, and
+    the enclosure contains the float check's values."""
+    instance = RELU_TWO if L == 2 else RELU_THREE
+    result = check_certificate(relu_documents[L])
+    assert result.status == PROVED_WITHIN, result.reason
+    lo, hi = (float(Fraction(v)) for v in result.enclosures["primal"])
+    assert float(result.epsilon) <= 1e-6 * hi
+    float_check = get("relu-parallel-zero-gap").check(instance, QUICK)
+    assert lo - 1e-6 * hi <= float_check.primal_value <= hi + 1e-6 * hi
+
+
+def test_relu_antipodal_three_layer_value():
+    """``X = [1; −1]``, ``y = (1, −1)``, ``L = 3``: the parallel network's ``P = D = 2/t``."""
+    result = check_certificate(relu_certificate(ANTIPODAL))
+    assert result.status == PROVED_WITHIN, result.reason
+    assert contains(result.enclosures["primal"], mpmath.mpf(2))
+
+
+def test_dropped_inner_pattern_is_rejected(relu_documents):
+    document = copy.deepcopy(relu_documents[2])
+    dropped = document["dual"]["inner_patterns"].pop(0)
+    document["dual"]["cones"] = [c for c in document["dual"]["cones"] if c["pattern"] != 0]
+    for cone in document["dual"]["cones"]:
+        cone["pattern"] -= 1
+    result = check_certificate(document)
+    assert result.status == NOT_PROVED
+    assert result.reason.startswith("inner patterns") and dropped in result.reason
+
+
+def test_dropped_outer_pattern_is_rejected(relu_documents):
+    document = copy.deepcopy(relu_documents[3])
+    dropped = document["dual"]["outer_patterns"].pop()
+    last = len(document["dual"]["outer_patterns"])
+    document["dual"]["groups"] = [g for g in document["dual"]["groups"] if g["outer"] != last]
+    result = check_certificate(document)
+    assert result.status == NOT_PROVED
+    assert result.reason.startswith("outer patterns") and dropped in result.reason
+
+
+@pytest.mark.parametrize("L", [2, 3])
+def test_swapped_multiplier_sign_is_rejected(relu_documents, L):
+    """The multipliers ``ν`` of a pattern's two signs exchanged (or one moved to the other sign):
+    the cone bound they were needed for fails."""
+    document = copy.deepcopy(relu_documents[L])
+    body = document["dual"]
+    cones = body["cones"] if L == 2 else next(g["cones"] for g in body["groups"] if g["cones"])
+    pattern = cones[0]["pattern"]
+    for cone in cones:
+        if cone["pattern"] == pattern:
+            cone["sign"] = -cone["sign"]
+    result = check_certificate(document)
+    assert result.status == NOT_PROVED and result.reason.startswith("dual feasibility")
+
+
+def test_negative_multiplier_and_grown_dual_are_rejected(relu_documents):
+    document = copy.deepcopy(relu_documents[2])
+    document["dual"]["cones"][0]["nu"] = ["-1/3"] * RELU_TWO.N
+    assert check_certificate(document).reason.startswith("dual multipliers")
+    document = copy.deepcopy(relu_documents[2])
+    grow = Fraction(1, 2**40)
+    document["dual"]["Lambda"] = [[bump(v[0], grow)] for v in document["dual"]["Lambda"]]
+    for cone in document["dual"]["cones"]:
+        cone["nu"] = [bump(v, grow) for v in cone["nu"]]
+    result = check_certificate(document)
+    assert result.status == NOT_PROVED and result.reason.startswith("dual feasibility")
+
+
+@st.composite
+def integer_relu_instances(draw: st.DrawFn) -> Instance:
+    """Pairwise non-parallel integer rows in R² (no row a positive multiple of another, no zero
+    row) and integer labels; ``L = 2`` (N ≤ 5, 8 when thorough) or ``L = 3`` (N ≤ 4, 5)."""
+    L = draw(st.sampled_from([2, 3]))
+    candidates = [(a, b) for a in range(-2, 3) for b in range(-2, 3) if (a, b) != (0, 0)]
+    rows: list[tuple[int, int]] = []
+    largest = (8 if L == 2 else 5) if THOROUGH else (5 if L == 2 else 4)
+    for row in draw(st.permutations(candidates))[: draw(st.integers(2, largest))]:
+        if all(row[0] * r[1] != row[1] * r[0] or row[0] * r[0] + row[1] * r[1] < 0 for r in rows):
+            rows.append(row)
+    y = draw(st.lists(st.integers(-3, 3), min_size=len(rows), max_size=len(rows)))
+    return Instance(
+        np.array(rows, float), np.array(y, float), L=L, t=draw(st.sampled_from([0.5, 1.0, 2.0]))
+    )
+
+
+@settings(max_examples=examples(10), deadline=None)
+@given(integer_relu_instances())
+def test_relu_integer_instances_proved_end_to_end(instance):
+    """Where the float check finds the labels interpolable, proof mode proves the zero gap;
+    where it finds them infeasible, no exact network exists (even with helper branches)."""
+    if not np.any(instance.Y):
+        return
+    float_check = get("relu-parallel-zero-gap").check(instance, QUICK)
+    if float_check.verdict == "infeasible":
+        zero = np.zeros(instance.N)
+        with pytest.raises(NotCertifiable, match="not exactly in the span"):
+            relu_parallel_certificate(instance, [], zero)
+        return
+    _, result = prove("relu-parallel-zero-gap", lambda: relu_certificate(instance))
+    assert result.status == PROVED_WITHIN, result.reason
+    hi = float(Fraction(result.enclosures["primal"][1]))
+    assert float(result.epsilon) <= 1e-6 * max(1.0, hi)
 
 
 # --- documents, files and bad input -----------------------------------------------------------

@@ -33,8 +33,10 @@ from typing import Any
 import flint
 import numpy as np
 from flint import fmpq, fmpq_mat, fmpz
+from scipy.optimize import nnls
 
 from verify import __version__
+from verify.arrangements import chamber_patterns
 from verify.instances import Instance
 from verify.proof import FORMAT, PROBLEMS, ProofResult, check_certificate
 from verify.proof.document import parse_instance
@@ -47,11 +49,14 @@ from verify.proof.rationals import (
     matrix_from_floats,
     matrix_text,
     pinv_solve,
+    pivot_columns,
     psd_defect,
     rational_text,
+    relu,
     rows_of,
     scaled,
 )
+from verify.proof.relu import cone_bounds, outer_vector, pattern_text
 from verify.proof.result import ARITHMETIC, NOT_PROVED, Check
 
 Arrays = Sequence[np.ndarray]
@@ -325,3 +330,281 @@ def _network(kind: str, activation: str, branches: Sequence[Sequence[fmpq_mat]])
     else:
         body["branches"] = texts
     return body
+
+
+# --- ReLU networks (C5, and the parallel and standard networks of C6) -------------------------
+
+#: Helper branches are drawn in batches of N, up to this many batches.
+HELPER_BATCHES = 4
+#: Helper weights are rounded to multiples of 2^-HELPER_GRID_BITS (short exact rationals).
+HELPER_GRID_BITS = 20
+
+
+def relu_parallel_certificate(
+    instance: Instance,
+    branches: Sequence[Arrays],
+    dual: np.ndarray,
+    outer_multipliers: dict[tuple[tuple[int, ...], int], np.ndarray] | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """C5 (``relu-parallel-zero-gap``, scalar labels, ``L = 2, 3``).
+
+    ``branches``: the float network (``[u, a]`` at ``L = 2``, ``[W₁, w₂, w₃]`` at ``L = 3``);
+    ``dual``: the solver's ``λ``; ``outer_multipliers`` (``L = 3``): ``μ ≥ 0`` per (outer
+    pattern as a 0/1 tuple, sign), missing ones are 0. ``seed`` draws the helper branches.
+    """
+    X = matrix_from_floats(instance.X)
+    y = matrix_from_floats(instance.Y)
+    t = from_float(instance.t)
+    rng = np.random.default_rng(seed)
+    exact = exact_parallel_relu(X, y, instance.L, t, branches, rng)
+    return certificate_document(
+        "relu-parallel-zero-gap",
+        instance,
+        primal=_network("parallel", "relu", exact),
+        dual=relu_dual(instance, np.asarray(dual, dtype=float).ravel(), outer_multipliers or {}),
+    )
+
+
+def exact_parallel_relu(
+    X: fmpq_mat,
+    Y: fmpq_mat,
+    L: int,
+    t: fmpq,
+    branches: Sequence[Arrays],
+    rng: np.random.Generator,
+) -> list[list[fmpq_mat]]:
+    """Exact branches (one unit before the output each) with ``Σ_j branch_j(X) = Y`` exactly.
+
+    The hidden layers are rationalised (the first scaled into ``‖W₁‖_F ≤ t`` when ``L ≥ 3``),
+    the output weights solved exactly (:func:`exact_outputs`, helper branches drawn from
+    ``rng``), then every branch is rebalanced exactly.
+    """
+    bound = t * t
+    primary = []
+    for branch in branches:
+        layers = [matrix_from_floats(W) for W in branch]
+        if L >= 3:
+            layers[0] = fit_into_ball(layers[0], bound)
+        primary.append(layers)
+
+    def helper() -> tuple[fmpq_mat, list[fmpq_mat]]:
+        layers = _helper_branch(rng, X.ncols(), L, bound, Y.ncols())
+        return _unit_feature(layers, X), layers
+
+    rows, helpers = exact_outputs(
+        [_unit_feature(layers, X) for layers in primary],
+        [layers[-1] for layers in primary],
+        Y,
+        helper,
+        f"the network's {len(primary)} branches",
+    )
+    out = [
+        _balanced([*layers[:-1], row])
+        for layers, row in zip(primary + helpers, rows, strict=True)
+        if any(v != 0 for v in row.entries())
+    ]
+    if not out:  # Y = 0: one branch of zeros
+        shapes = _helper_branch(rng, X.ncols(), L, bound, Y.ncols())
+        out.append([fmpq_mat(W.nrows(), W.ncols()) for W in shapes])
+    return out
+
+
+def exact_outputs(
+    features: list[fmpq_mat],
+    start: list[fmpq_mat],
+    Y: fmpq_mat,
+    helper: Callable[[], tuple[fmpq_mat, Any]],
+    what: str,
+) -> tuple[list[fmpq_mat], list[Any]]:
+    """Output rows ``r_j`` (1×K) with ``Σ_j f_j r_j = Y`` exactly for the feature columns ``f_j``.
+
+    While ``Y`` is not in the span of the features, batches of ``N`` helpers (``helper()``
+    returns a feature and what built it) are appended, at most :data:`HELPER_BATCHES` batches.
+    The rows of a maximal independent set of features (the given ones first) are the exact
+    least-squares solution; the others keep their ``start`` rows (zero for helpers). Returns
+    the rows of every feature, helpers last, and the helpers.
+    """
+    features, start, helpers = list(features), list(start), []
+
+    def spans() -> bool:
+        return bool(features) and hstack(features).rank() == hstack([*features, Y]).rank()
+
+    while not spans() and len(helpers) < HELPER_BATCHES * Y.nrows():
+        for _ in range(Y.nrows()):
+            feature, built = helper()
+            features.append(feature)
+            start.append(fmpq_mat(1, Y.ncols()))
+            helpers.append(built)
+    if not spans():
+        rank = hstack(features).rank()
+        raise NotCertifiable(
+            f"Y is not exactly in the span of the features of {what} and {len(helpers)} helpers "
+            f"(rank {rank} < {hstack([*features, Y]).rank()}): no exact last layer exists"
+        )
+    _, pivots = pivot_columns(hstack(features))
+    if not pivots:  # every feature is 0, so is Y (it is in their span)
+        return start, helpers
+    rhs = Y
+    for j in set(range(len(features))) - set(pivots):
+        rhs = rhs - features[j] * start[j]
+    basis = hstack([features[j] for j in pivots])
+    solved = pinv_solve(basis, rhs)
+    if basis * solved != rhs:
+        raise NotCertifiable(f"the exact last layer of {what} does not interpolate")
+    rows = list(start)
+    for j, row in zip(pivots, rows_of(solved), strict=True):
+        rows[j] = fmpq_mat(1, Y.ncols(), row)
+    return rows, helpers
+
+
+def _unit_feature(layers: Sequence[fmpq_mat], X: fmpq_mat) -> fmpq_mat:
+    """The branch's last hidden unit on ``X`` (N×1): its output for an output weight of 1."""
+    A = X
+    for W in layers[:-1]:
+        A = relu(A * W)
+    return A
+
+
+def _helper_branch(rng: np.random.Generator, d: int, L: int, bound: fmpq, K: int) -> list[fmpq_mat]:
+    """A random branch (zero output weights): ``[u, 0]`` at ``L = 2``; at ``L = 3`` two first-layer
+    units in the ``t``-ball and a random second layer, so that its unit can fire on any pattern."""
+    if L == 2:
+        return [_grid(rng.standard_normal((d, 1))), fmpq_mat(1, K)]
+    first = fit_into_ball(_grid(rng.standard_normal((d, 2))), bound)
+    middle = [_grid(rng.standard_normal((2, 2))) for _ in range(L - 3)]
+    return [first, *middle, _grid(rng.standard_normal((2, 1))), fmpq_mat(1, K)]
+
+
+def _grid(values: np.ndarray) -> fmpq_mat:
+    scale = 2**HELPER_GRID_BITS
+    return fmpq_mat(
+        values.shape[0],
+        values.shape[1],
+        [fmpq(round(v * scale), scale) for v in values.ravel()],
+    )
+
+
+def _balanced(layers: list[fmpq_mat]) -> list[fmpq_mat]:
+    """Rescale the last hidden weights by ``r > 0`` and the output by ``1/r`` (exact, by positive
+    homogeneity) so that ``‖w_{L−1}‖ ≈ ‖w_L‖``: ``½(‖w_{L−1}‖² + ‖w_L‖²)`` then ≈ their product."""
+    hidden, last = layers[-2], layers[-1]
+    size = float(frobenius_squared(hidden)) ** 0.25
+    out = float(frobenius_squared(last)) ** 0.25
+    if size == 0.0 or out == 0.0:
+        return layers
+    factor = from_float(out / size)
+    if factor == 0:
+        return layers
+    return [*layers[:-2], scaled(hidden, factor), scaled(last, 1 / factor)]
+
+
+def relu_dual(
+    instance: Instance,
+    lam: np.ndarray,
+    outer_multipliers: dict[tuple[tuple[int, ...], int], np.ndarray],
+) -> dict[str, Any]:
+    """The exact C5 dual: ``λ``, the patterns, and ``ν`` (and ``μ`` at ``L = 3``), all divided
+    by a rational upper bound of the exact constraint value so that every bound holds."""
+    X = instance.X
+    inner = [tuple(int(b) for b in p) for p in chamber_patterns(X).patterns]
+    if instance.L == 2:
+        outer: list[tuple[int, ...]] = []
+        groups = [((), 1, lam)]
+    else:
+        spanning = np.hstack([np.array(p, dtype=float)[:, None] * X for p in inner])
+        outer = [tuple(int(b) for b in p) for p in chamber_patterns(spanning).patterns if any(p)]
+        groups = []
+        for pattern in outer:
+            mask = np.array(pattern, dtype=float)
+            for sign in (1, -1):
+                mu = _outer_multiplier(outer_multipliers, pattern, sign, X)
+                groups.append((pattern, sign, sign * mask * lam + (2 * mask - 1) * mu))
+    multipliers = _cone_multipliers(X, inner, [c for _, _, c in groups])
+    exact_lam = [from_float(v) for v in lam]
+    Xq = matrix_from_floats(X)
+    largest = fmpq(0)
+    exact_groups = []
+    for (pattern, sign, _), cones in zip(groups, multipliers, strict=True):
+        if pattern:
+            mu = [from_float(v) for v in _outer_multiplier(outer_multipliers, pattern, sign, X)]
+            c = outer_vector(pattern, sign, exact_lam, mu)
+        else:
+            mu, c = [], exact_lam
+        exact_cones = {key: [from_float(v) for v in nu] for key, nu in cones.items()}
+        for _, _, value in cone_bounds(Xq, inner, c, exact_cones):
+            largest = max(largest, value)
+        exact_groups.append((pattern, sign, mu, exact_cones))
+    if largest == 0:
+        scale = fmpq(1)
+    else:
+        scale = sqrt_above(largest) * (from_float(instance.t) if instance.L == 3 else 1)
+    body: dict[str, Any] = {
+        "Lambda": [[rational_text(v / scale)] for v in exact_lam],
+        "inner_patterns": [pattern_text(p) for p in inner],
+    }
+    if instance.L == 2:
+        body["cones"] = _cone_entries(exact_groups[0][3], scale)
+        return body
+    body["outer_patterns"] = [pattern_text(p) for p in outer]
+    body["groups"] = [
+        {
+            "outer": outer.index(pattern),
+            "sign": sign,
+            "mu": [rational_text(v / scale) for v in mu],
+            "cones": _cone_entries(cones, scale),
+        }
+        for pattern, sign, mu, cones in exact_groups
+        if any(v != 0 for v in mu) or cones
+    ]
+    return body
+
+
+def _outer_multiplier(
+    given: dict[tuple[tuple[int, ...], int], np.ndarray],
+    pattern: tuple[int, ...],
+    sign: int,
+    X: np.ndarray,
+) -> np.ndarray:
+    """The solver's ``μ`` of an outer group, clipped at 0 (any ``μ ≥ 0`` is valid), or 0."""
+    return np.maximum(np.asarray(given.get((pattern, sign), np.zeros(X.shape[0])), float), 0.0)
+
+
+def _cone_entries(cones: dict[tuple[int, int], list[fmpq]], scale: fmpq) -> list[dict[str, Any]]:
+    return [
+        {"pattern": i, "sign": sign, "nu": [rational_text(v / scale) for v in nu]}
+        for (i, sign), nu in sorted(cones.items())
+    ]
+
+
+def _cone_multipliers(
+    X: np.ndarray, inner: list[tuple[int, ...]], vectors: list[np.ndarray]
+) -> list[dict[tuple[int, int], np.ndarray]]:
+    """Per vector ``c``: ``ν ≥ 0`` (NNLS) for the (pattern, sign) pairs whose plain bound
+    ``‖XᵀD_ic‖`` exceeds the largest projected bound over all vectors (others need none)."""
+    masks = np.array(inner, dtype=float)
+    signs_of = 2 * masks - 1
+    largest = 0.0
+    found: list[dict[tuple[int, int], np.ndarray]] = []
+    plain_norms = []
+    for c in vectors:
+        gradients = (masks * c) @ X
+        norms = np.linalg.norm(gradients, axis=1)
+        plain_norms.append(norms)
+        cones: dict[tuple[int, int], np.ndarray] = {}
+        for i in np.argsort(-norms):
+            if norms[i] <= largest:
+                break
+            A = signs_of[i][:, None] * X
+            for sign in (1, -1):
+                g = sign * gradients[i]
+                nu = nnls(-A.T, g)[0]
+                largest = max(largest, float(np.linalg.norm(g + A.T @ nu)))
+                if np.any(nu > 0):
+                    cones[(int(i), sign)] = nu
+        found.append(cones)
+    # Multipliers are needed only where the plain bound exceeds the final largest bound.
+    for cones, norms in zip(found, plain_norms, strict=True):
+        for key in [k for k in cones if norms[k[0]] <= largest]:
+            del cones[key]
+    return found

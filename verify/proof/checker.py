@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from verify.proof import linear
+from verify.proof import linear, relu
 from verify.proof.balls import working_precision
 from verify.proof.document import Certificate, parse
 from verify.proof.rationals import CertificateError
@@ -17,6 +17,7 @@ CHECKERS: dict[str, Callable[[Certificate, Ledger], ProofResult]] = {
     "linear-standard-t": linear.check_standard,
     "linear-weight-decay": linear.check_weight_decay,
     "linear-parallel-t": linear.check_parallel,
+    "relu-parallel-t": relu.check_parallel,
 }
 
 
