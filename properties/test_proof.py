@@ -31,7 +31,9 @@ from verify.certificates import (
     linear_parallel_certificate,
     linear_standard_certificate,
     prove,
+    rank1_certificate,
     relu_parallel_certificate,
+    ridge_certificate,
     write_certificate,
 )
 from verify.claims import Budget, get
@@ -110,6 +112,72 @@ def relu_witnesses(instance: Instance) -> tuple[list[list[np.ndarray]], np.ndarr
             multipliers[key] = solution.outer_dual[:, g]
     branches = [list(branch.weights) for branch in network.branches]
     return branches, solution.dual, multipliers
+
+
+def rank1_witnesses(
+    y: tuple[float, float], t: float
+) -> tuple[list[np.ndarray], list[list[np.ndarray]], np.ndarray]:
+    """C6 on ``X = [1; −1] = c aᵀ`` (``c = (1, −1)``, ``a = 1``: ``α = y₁``, ``γ = y₂``,
+    ``s = t``; both non-zero), from the formulas of ``verify/rank1.py``: radii
+    ``r ∝ (|α|^{1/3}, |γ|^{1/3})`` when ``αγ < 0`` (one balanced neuron per side), else
+    ``r ∝ (√|α|, √|γ|)`` (one neuron); the bidual's two branches; ``Λ = c₊p + c₋q`` with
+    ``p = sign(α)/s``, ``q = sign(γ)/s``."""
+    alpha, gamma = y
+    s = t
+    if alpha * gamma < 0:
+        weights = np.array([abs(alpha), abs(gamma)]) ** (1 / 3)
+    else:
+        weights = np.array([math.sqrt(abs(alpha)), math.sqrt(abs(gamma))])
+    r1, r2 = s * weights / np.linalg.norm(weights)
+    W1 = np.array([[r1, -r2]])
+    M = np.array([alpha / r1, gamma / r2])
+    if alpha * gamma < 0:  # two neurons, one per side
+        kappa = np.sqrt(np.abs(M))
+        W2, W3 = np.diag(kappa), (M / kappa)[:, None]
+    else:  # one neuron ζ ∝ (|m₁|, |m₂|), ρ = sign·‖M‖
+        zeta = np.abs(M) / np.linalg.norm(M)
+        rho = math.copysign(np.linalg.norm(M), alpha + gamma)
+        kappa = math.sqrt(abs(rho))
+        W2 = np.column_stack([kappa * zeta, np.zeros(2)])
+        W3 = np.array([[rho / kappa], [0.0]])
+    bidual = []
+    for sign, target in ((1.0, alpha), (-1.0, gamma)):
+        if target != 0:
+            kappa = math.sqrt(abs(target) / s)
+            bidual.append(
+                [np.array([[sign * s]]), np.array([[kappa]]), np.array([[target / (s * kappa)]])]
+            )
+    Lam = np.array(
+        [
+            [math.copysign(1 / s, alpha) if alpha else 0.0],
+            [math.copysign(1 / s, gamma) if gamma else 0.0],
+        ]
+    )
+    return [W1, W2, W3], bidual, Lam
+
+
+def optimal_singular_value(sigma: float, L: int, beta: float) -> float:
+    """C4's ``s*(σ)`` by Newton's method on ``s + βs^{2/L−1} = σ`` from ``s = σ`` (plain numpy)."""
+    if L == 2:
+        return max(sigma - beta, 0.0)
+    jump = (beta * (L - 2)) ** (L / (2 * L - 2))
+    if sigma <= (L - 1) / (L - 2) * jump:
+        return 0.0
+    s = sigma
+    for _ in range(100):
+        step = (s + beta * s ** (2 / L - 1) - sigma) / (1 + beta * (2 / L - 1) * s ** (2 / L - 2))
+        if s - step >= s:
+            break
+        s -= step
+    return s
+
+
+def ridge_witnesses(instance: Instance) -> list[np.ndarray]:
+    """C4: balanced weights of ``U diag(s*) Vᵀ`` for ``XᵀY = U diag(σ) Vᵀ``."""
+    U, sigma, Vt = np.linalg.svd(instance.X.T @ instance.Y, full_matrices=False)
+    s = np.array([optimal_singular_value(v, instance.L, instance.beta) for v in sigma])
+    root = s ** (1 / instance.L)
+    return [U * root, *[np.diag(root)] * (instance.L - 2), root[:, None] * Vt]
 
 
 # --- independent 50-digit references ----------------------------------------------------------
@@ -511,6 +579,118 @@ def test_relu_integer_instances_proved_end_to_end(instance):
     assert result.status == PROVED_WITHIN, result.reason
     hi = float(Fraction(result.enclosures["primal"][1]))
     assert float(result.epsilon) <= 1e-6 * max(1.0, hi)
+
+
+# --- C6: rank-1 data --------------------------------------------------------------------------
+
+
+def test_rank1_counterexample_gap_is_proved():
+    """``X = [1; −1]``, ``y = (1, −1)``, ``t = 1``: ``P = 2√2 > D = 2``."""
+    layers, bidual, Lam = rank1_witnesses((1.0, -1.0), 1.0)
+    result = check_certificate(rank1_certificate(ANTIPODAL, layers, bidual, Lam))
+    assert result.status == PROVED, result.reason
+    assert contains(result.enclosures["primal"], two_root_two())
+    assert contains(result.enclosures["primal_closed_form"], two_root_two())
+    assert result.enclosures["dual"] == ["2", "2"]
+    assert float(Fraction(result.enclosures["gap"][0])) > 0.828
+
+
+@pytest.mark.parametrize(("y", "t"), [((1.0, 1.0), 1.0), ((3.0, 0.5), 2.0), ((-2.0, -2.0), 0.5)])
+def test_rank1_same_sign_labels_zero_gap_within_tiny_eps(y, t):
+    instance = Instance([[1.0], [-1.0]], list(y), L=3, t=t)
+    layers, bidual, Lam = rank1_witnesses(y, t)
+    result = check_certificate(rank1_certificate(instance, layers, bidual, Lam))
+    assert result.status == PROVED_WITHIN, result.reason
+    dual = (abs(y[0]) + abs(y[1])) / t
+    assert contains(result.enclosures["dual_closed_form"], mpmath.mpf(dual))
+    assert float(result.epsilon) <= 1e-14 * dual
+
+
+@pytest.mark.parametrize(("y", "t"), [((2.0, -0.25), 1.5), ((-1.0, 3.0), 0.75)])
+def test_rank1_opposite_signs_gap_is_proved_l23_closed_form(y, t):
+    """``α·γ < 0``: ``P = (|α|^{2/3} + |γ|^{2/3})^{3/2}/s`` (the ℓ_{2/3} value), 50 digits."""
+    instance = Instance([[1.0], [-1.0]], list(y), L=3, t=t)
+    layers, bidual, Lam = rank1_witnesses(y, t)
+    result = check_certificate(rank1_certificate(instance, layers, bidual, Lam))
+    assert result.status == PROVED, result.reason
+    with mpmath.workdps(DIGITS + 20):
+        third = mpmath.mpf(1) / 3
+        value = (abs(mpmath.mpf(y[0])) ** (2 * third) + abs(mpmath.mpf(y[1])) ** (2 * third)) ** 1.5
+        value /= mpmath.mpf(t)
+    assert contains(result.enclosures["primal_closed_form"], value)
+    assert contains(result.enclosures["primal"], value)
+
+
+def test_rank1_data_off_rank_one_is_not_certifiable():
+    rng = np.random.default_rng(0)
+    X = np.outer(rng.standard_normal(3), rng.standard_normal(2))
+    instance = Instance(X, np.ones(3), L=3, t=1.0)
+    layers, bidual, _ = rank1_witnesses((1.0, 1.0), 1.0)
+    with pytest.raises(NotCertifiable, match="rank 1"):
+        rank1_certificate(instance, layers, bidual, np.ones((3, 1)))
+
+
+def test_rank1_dual_one_ulp_outside_is_rejected():
+    layers, bidual, Lam = rank1_witnesses((1.0, -1.0), 1.0)
+    document = rank1_certificate(ANTIPODAL, layers, bidual, Lam)
+    document["dual"]["Lambda"][1][0] = bump(document["dual"]["Lambda"][1][0], ULP)
+    result = check_certificate(document)
+    assert result.status == NOT_PROVED and result.reason.startswith("dual feasibility")
+
+
+# --- C4: weight-decayed regression ------------------------------------------------------------
+
+
+def ridge_reference(sigma: mpmath.mpf, L: int, beta: float) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``τ`` and ``s*(σ)`` to 50 digits (mpmath root finding from the float value)."""
+    with mpmath.workdps(DIGITS + 20):
+        b, x = mpmath.mpf(beta), sigma
+        if L == 2:
+            return b, max(x - b, mpmath.mpf(0))
+        tau = mpmath.mpf(L - 1) / (L - 2) * (b * (L - 2)) ** (mpmath.mpf(L) / (2 * L - 2))
+        if x < tau:
+            return tau, mpmath.mpf(0)
+        start = optimal_singular_value(float(sigma), L, beta)
+        root = mpmath.findroot(lambda s: s + b * s ** (mpmath.mpf(2) / L - 1) - x, start)
+        return tau, root
+
+
+@pytest.mark.parametrize(("L", "beta"), [(2, 0.3), (3, 0.5), (4, 1.0), (6, 2.0)])
+def test_ridge_optimum_and_closed_forms_enclosed(L, beta):
+    """C4 on exactly orthonormal data (a signed permutation): ``θ = 1``, the optimum within a
+    tiny ``ε``, ``τ`` and every ``s*_i`` containing the 50-digit values."""
+    X = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]])
+    Y = np.array([[3.0, 1.0], [0.5, 2.0], [1.5, -1.0], [2.0, 2.0]])
+    instance = Instance(X, Y, L=L, beta=beta)
+    document = ridge_certificate(instance, ridge_witnesses(instance))
+    assert document["orthonormality"]["theta"] == "1"
+    result = check_certificate(document)
+    assert result.status == PROVED_WITHIN, result.reason
+    lo, hi = (float(Fraction(v)) for v in result.enclosures["primal"])
+    assert float(result.epsilon) <= 1e-13 * hi
+    sigma = exact_singular_values(exact_matrix(X).T * exact_matrix(Y))
+    for i, value in enumerate(sigma):
+        tau, root = ridge_reference(value, L, beta)
+        assert contains(result.enclosures["threshold"], tau)
+        assert contains(result.enclosures[f"s*_{i + 1}"], root)
+    float_check = get("weight-decay-low-rank").check(instance, Budget(seed=0, restarts=1))
+    assert lo - 1e-9 * hi <= float_check.primal_value <= hi + 1e-9 * hi
+
+
+def test_ridge_near_orthonormal_data_and_ties():
+    """A QR factor (orthonormal only up to rounding) gets a certified ``θ < 1``; ``σ = τ``
+    exactly (``L = 2``, ``σ = β``) leaves the rank undecided, honestly."""
+    rng = np.random.default_rng(7)
+    Q = np.linalg.qr(rng.standard_normal((5, 3)))[0]
+    instance = Instance(Q, rng.standard_normal((5, 2)), L=3, beta=0.4)
+    document = ridge_certificate(instance, ridge_witnesses(instance))
+    assert Fraction(document["orthonormality"]["theta"]) < 1
+    result = check_certificate(document)
+    assert result.status == PROVED_WITHIN and float(result.epsilon) < 1e-9
+    tie = Instance(np.eye(2), np.diag([0.75, 2.0]), L=2, beta=0.75)
+    result = check_certificate(ridge_certificate(tie, ridge_witnesses(tie)))
+    assert result.status == PROVED_WITHIN
+    assert result.enclosures["rank"] == ["1", "2"]
 
 
 # --- documents, files and bad input -----------------------------------------------------------

@@ -40,10 +40,15 @@ from verify.arrangements import chamber_patterns
 from verify.instances import Instance
 from verify.proof import FORMAT, PROBLEMS, ProofResult, check_certificate
 from verify.proof.document import parse_instance
+from verify.proof.rank1 import dual_constraint as rank1_constraint
+from verify.proof.rank1 import outer as rank1_outer
+from verify.proof.rank1 import sides as rank1_sides
 from verify.proof.rationals import (
+    column,
     column_space_projector,
     frobenius_squared,
     from_float,
+    from_rows,
     hstack,
     identity,
     matrix_from_floats,
@@ -608,3 +613,102 @@ def _cone_multipliers(
         for key in [k for k in cones if norms[k[0]] <= largest]:
             del cones[key]
     return found
+
+
+# --- rank-1 data, three-layer standard ReLU networks (C6) ------------------------------------
+
+
+def rank1_certificate(
+    instance: Instance,
+    layers: Arrays,
+    bidual: Sequence[Arrays],
+    dual: np.ndarray,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """C6 (``relu-rank1-three-layer``): the standard network ``[W₁, W₂, W₃]``, the bidual
+    parallel network (branches ``[W₁ⱼ, w₂ⱼ, w₃ⱼ]``) and the dual ``Λ`` (N×K)."""
+    X, Y = matrix_from_floats(instance.X), matrix_from_floats(instance.Y)
+    t = from_float(instance.t)
+    found = rank1_sides(X, Y)
+    if found is None:
+        raise NotCertifiable(
+            "X is not exactly of rank 1 (its float entries are c·aᵀ only up to rounding): the "
+            "rank-1 formulation does not apply to the exact data"
+        )
+    positive, negative, a, alpha, gamma = found
+    if rank1_outer(positive, alpha) + rank1_outer(negative, gamma) != Y:
+        raise NotCertifiable(
+            "Y is not exactly of the form c₊αᵀ + c₋γᵀ: no network interpolates the exact data"
+        )
+    rng = np.random.default_rng(seed)
+    W1, W2, W3 = exact_standard_relu(X, Y, t, layers, rng)
+    branches = exact_parallel_relu(X, Y, 3, t, bidual, rng)
+    Lam = matrix_from_floats(dual)
+    value = rank1_constraint(Lam, positive, negative, t * t * sum((v * v for v in a), fmpq(0)))
+    if value > 1:
+        Lam = scaled(Lam, 1 / sqrt_above(value))
+    return certificate_document(
+        "relu-rank1-three-layer",
+        instance,
+        primal=_network("standard", "relu", [[W1, W2, W3]]),
+        bidual=_network("parallel", "relu", branches),
+        dual={"Lambda": matrix_text(Lam)},
+    )
+
+
+def exact_standard_relu(
+    X: fmpq_mat, Y: fmpq_mat, t: fmpq, layers: Arrays, rng: np.random.Generator
+) -> tuple[fmpq_mat, fmpq_mat, fmpq_mat]:
+    """``[W₁, W₂, W₃]`` exactly: ``W₁`` scaled into the ``t``-ball, ``W₃`` solved exactly over the
+    second-layer units (:func:`exact_outputs`; helper units are random columns of ``W₂``), and
+    every unit rebalanced exactly."""
+    W1 = fit_into_ball(matrix_from_floats(layers[0]), t * t)
+    hidden = relu(X * W1)
+    columns = rows_of(matrix_from_floats(layers[1]).transpose())
+
+    def helper() -> tuple[fmpq_mat, list[fmpq]]:
+        unit = _grid(rng.standard_normal((W1.ncols(), 1)))
+        return relu(hidden * unit), unit.entries()
+
+    start = [fmpq_mat(1, Y.ncols(), row) for row in rows_of(matrix_from_floats(layers[2]))]
+    rows, helpers = exact_outputs(
+        [relu(hidden * column(c)) for c in columns], start, Y, helper, "the network's units"
+    )
+    units = [
+        _balanced([column(c), row])
+        for c, row in zip(columns + helpers, rows, strict=True)
+        if any(v != 0 for v in row.entries())
+    ] or [[fmpq_mat(W1.ncols(), 1), fmpq_mat(1, Y.ncols())]]  # Y = 0: one silent unit
+    W2 = from_rows([u[0].entries() for u in units]).transpose()
+    W3 = from_rows([u[1].entries() for u in units])
+    return W1, W2, W3
+
+
+# --- weight-decayed regression (C4) ----------------------------------------------------------
+
+
+def ridge_certificate(instance: Instance, layers: Arrays) -> dict[str, Any]:
+    """C4 (``weight-decay-low-rank``): any network (its objective is an upper bound, no
+    interpolation needed) and the largest rational ``θ`` tried with ``XᵀX ⪰ θI`` exactly."""
+    exact = [matrix_from_floats(W) for W in layers]
+    return certificate_document(
+        "weight-decay-low-rank",
+        instance,
+        primal=_network("standard", "linear", [exact]),
+        orthonormality={"theta": rational_text(orthonormality_margin(instance.X))},
+    )
+
+
+def orthonormality_margin(X: np.ndarray) -> fmpq:
+    """A rational ``θ > 0`` with ``XᵀX − θI`` exactly positive semidefinite: 1 if it passes, else
+    the float ``λ_min(XᵀX)`` times ``1 − 2^{−k}`` for the first passing ``k``."""
+    Xq = matrix_from_floats(X)
+    gram = Xq.transpose() * Xq
+    if psd_defect(gram - identity(gram.nrows())) is None:
+        return fmpq(1)
+    estimate = from_float(float(np.linalg.eigvalsh(X.T @ X)[0]))
+    for k in SHRINK_EXPONENTS:
+        theta = estimate * (1 - fmpq(1, 2**k))
+        if theta > 0 and psd_defect(gram - identity(gram.nrows(), theta)) is None:
+            return theta
+    raise NotCertifiable("XᵀX has no certified positive lower bound θ (X lacks full column rank)")

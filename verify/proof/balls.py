@@ -16,7 +16,7 @@ polynomials) is such a ball, computed at :data:`PRECISION` bits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -157,3 +157,28 @@ def singular_values(matrix: fmpq_mat) -> Spectrum:
         values.extend([eigenvalue.sqrt()] * multiplicity)
     values.sort(key=lambda v: -float(v.mid()))
     return Spectrum(gram.nrows() - zero, tuple(values))
+
+
+def interval(lo: fmpq, hi: fmpq) -> arb:
+    """A ball containing ``[lo, hi]``."""
+    return arb(lo).union(arb(hi))
+
+
+def bracket_root(
+    sign_of: Callable[[fmpq], arb], lo: fmpq, hi: fmpq, positive_from: fmpq | None = None
+) -> tuple[fmpq, fmpq]:
+    """Shrink ``[lo, hi]`` around a sign change (negative before, positive after) by bisection
+    at exact rational midpoints, while the ball of the function at the midpoint decides its
+    sign (at most :data:`PRECISION` halvings). A positive value at a midpoint below
+    ``positive_from`` proves nothing (the function may not be monotone there) and ends the
+    bisection."""
+    for _ in range(PRECISION):
+        mid = (lo + hi) / 2
+        value = sign_of(mid)
+        if value > 0 and (positive_from is None or mid >= positive_from):
+            hi = mid
+        elif value < 0:
+            lo = mid
+        else:
+            break
+    return lo, hi

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from verify.proof import linear, relu
+from verify.proof import linear, rank1, relu, ridge
 from verify.proof.balls import working_precision
 from verify.proof.document import Certificate, parse
 from verify.proof.rationals import CertificateError
@@ -18,6 +18,8 @@ CHECKERS: dict[str, Callable[[Certificate, Ledger], ProofResult]] = {
     "linear-weight-decay": linear.check_weight_decay,
     "linear-parallel-t": linear.check_parallel,
     "relu-parallel-t": relu.check_parallel,
+    "relu-rank1-t": rank1.check_rank1,
+    "linear-ridge": ridge.check_ridge,
 }
 
 
