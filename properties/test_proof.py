@@ -21,6 +21,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+from flint import fmpq, fmpq_mat
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +47,16 @@ from verify.proof import (
     check_certificate,
     check_file,
 )
-from verify.proof.balls import lower_text, upper_text
+from verify.proof.balls import (
+    _characteristic_roots,
+    _isolated_eigenvalues,
+    lower_text,
+    semidefinite_defect,
+    singular_values,
+    upper_text,
+    working_precision,
+)
+from verify.proof.rationals import psd_defect
 from verify.relu_parallel import reconstruct, relu_problem, solve
 
 #: the float checks the tests compare with: no falsification search (it is tested elsewhere)
@@ -115,21 +125,25 @@ def relu_witnesses(instance: Instance) -> tuple[list[list[np.ndarray]], np.ndarr
 
 
 def rank1_witnesses(
-    y: tuple[float, float], t: float
+    instance: Instance,
 ) -> tuple[list[np.ndarray], list[list[np.ndarray]], np.ndarray]:
-    """C6 on ``X = [1; −1] = c aᵀ`` (``c = (1, −1)``, ``a = 1``: ``α = y₁``, ``γ = y₂``,
-    ``s = t``; both non-zero), from the formulas of ``verify/rank1.py``: radii
-    ``r ∝ (|α|^{1/3}, |γ|^{1/3})`` when ``αγ < 0`` (one balanced neuron per side), else
-    ``r ∝ (√|α|, √|γ|)`` (one neuron); the bidual's two branches; ``Λ = c₊p + c₋q`` with
-    ``p = sign(α)/s``, ``q = sign(γ)/s``."""
-    alpha, gamma = y
-    s = t
+    """C6 for scalar labels, ``X = c aᵀ`` and both ``α = yᵀc₊/‖c₊‖²``, ``γ = yᵀc₋/‖c₋‖²``
+    non-zero, from the formulas of ``verify/rank1.py`` (``s = t‖a‖``): ``W₁ = a bᵀ/‖a‖²`` with
+    ``b = (r₁, −r₂)``, ``r ∝ (|α|^{1/3}, |γ|^{1/3})`` when ``αγ < 0`` (one balanced neuron per
+    side), else ``r ∝ (√|α|, √|γ|)`` (one neuron); the bidual's two branches
+    ``W₁ = ±s a/‖a‖²``; ``Λ = c₊p/‖c₊‖² + c₋q/‖c₋‖²`` with ``p = sign(α)/s``, ``q = sign(γ)/s``."""
+    X, y, t = instance.X, instance.Y[:, 0], instance.t
+    a = next(row for row in X if np.any(row))
+    c = X @ a / (a @ a)
+    c_pos, c_neg = np.maximum(c, 0.0), np.maximum(-c, 0.0)
+    alpha, gamma = y @ c_pos / (c_pos @ c_pos), y @ c_neg / (c_neg @ c_neg)
+    s = t * float(np.linalg.norm(a))
     if alpha * gamma < 0:
         weights = np.array([abs(alpha), abs(gamma)]) ** (1 / 3)
     else:
         weights = np.array([math.sqrt(abs(alpha)), math.sqrt(abs(gamma))])
     r1, r2 = s * weights / np.linalg.norm(weights)
-    W1 = np.array([[r1, -r2]])
+    W1 = np.outer(a, [r1, -r2]) / (a @ a)
     M = np.array([alpha / r1, gamma / r2])
     if alpha * gamma < 0:  # two neurons, one per side
         kappa = np.sqrt(np.abs(M))
@@ -142,17 +156,11 @@ def rank1_witnesses(
         W3 = np.array([[rho / kappa], [0.0]])
     bidual = []
     for sign, target in ((1.0, alpha), (-1.0, gamma)):
-        if target != 0:
-            kappa = math.sqrt(abs(target) / s)
-            bidual.append(
-                [np.array([[sign * s]]), np.array([[kappa]]), np.array([[target / (s * kappa)]])]
-            )
-    Lam = np.array(
-        [
-            [math.copysign(1 / s, alpha) if alpha else 0.0],
-            [math.copysign(1 / s, gamma) if gamma else 0.0],
-        ]
-    )
+        kappa = math.sqrt(abs(target) / s)
+        first = sign * s * a[:, None] / (a @ a)
+        bidual.append([first, np.array([[kappa]]), np.array([[target / (s * kappa)]])])
+    p, q = math.copysign(1 / s, alpha), math.copysign(1 / s, gamma)
+    Lam = (c_pos * p / (c_pos @ c_pos) + c_neg * q / (c_neg @ c_neg))[:, None]
     return [W1, W2, W3], bidual, Lam
 
 
@@ -224,7 +232,6 @@ ALLOWED_IMPORTS = {
     "collections",
     "contextlib",
     "dataclasses",
-    "decimal",
     "flint",
     "itertools",
     "json",
@@ -586,7 +593,7 @@ def test_relu_integer_instances_proved_end_to_end(instance):
 
 def test_rank1_counterexample_gap_is_proved():
     """``X = [1; −1]``, ``y = (1, −1)``, ``t = 1``: ``P = 2√2 > D = 2``."""
-    layers, bidual, Lam = rank1_witnesses((1.0, -1.0), 1.0)
+    layers, bidual, Lam = rank1_witnesses(ANTIPODAL)
     result = check_certificate(rank1_certificate(ANTIPODAL, layers, bidual, Lam))
     assert result.status == PROVED, result.reason
     assert contains(result.enclosures["primal"], two_root_two())
@@ -598,7 +605,7 @@ def test_rank1_counterexample_gap_is_proved():
 @pytest.mark.parametrize(("y", "t"), [((1.0, 1.0), 1.0), ((3.0, 0.5), 2.0), ((-2.0, -2.0), 0.5)])
 def test_rank1_same_sign_labels_zero_gap_within_tiny_eps(y, t):
     instance = Instance([[1.0], [-1.0]], list(y), L=3, t=t)
-    layers, bidual, Lam = rank1_witnesses(y, t)
+    layers, bidual, Lam = rank1_witnesses(instance)
     result = check_certificate(rank1_certificate(instance, layers, bidual, Lam))
     assert result.status == PROVED_WITHIN, result.reason
     dual = (abs(y[0]) + abs(y[1])) / t
@@ -610,7 +617,7 @@ def test_rank1_same_sign_labels_zero_gap_within_tiny_eps(y, t):
 def test_rank1_opposite_signs_gap_is_proved_l23_closed_form(y, t):
     """``α·γ < 0``: ``P = (|α|^{2/3} + |γ|^{2/3})^{3/2}/s`` (the ℓ_{2/3} value), 50 digits."""
     instance = Instance([[1.0], [-1.0]], list(y), L=3, t=t)
-    layers, bidual, Lam = rank1_witnesses(y, t)
+    layers, bidual, Lam = rank1_witnesses(instance)
     result = check_certificate(rank1_certificate(instance, layers, bidual, Lam))
     assert result.status == PROVED, result.reason
     with mpmath.workdps(DIGITS + 20):
@@ -621,17 +628,34 @@ def test_rank1_opposite_signs_gap_is_proved_l23_closed_form(y, t):
     assert contains(result.enclosures["primal"], value)
 
 
+@pytest.mark.parametrize(("alpha", "gamma"), [(1.5, -0.5), (2.0, 0.25)])
+def test_rank1_general_data(alpha, gamma):
+    """``X = c aᵀ`` with ``d = 2``, a zero row, ``N = 5`` (exactly rank 1 in floats): the gap is
+    proved iff ``αγ < 0``, and the dual is ``(|α| + |γ|)/s`` with ``s = t‖a‖``."""
+    c, a = np.array([1.0, 2.0, -1.0, 0.0, -3.0]), np.array([1.0, -2.0])
+    y = np.maximum(c, 0) * alpha + np.maximum(-c, 0) * gamma
+    instance = Instance(np.outer(c, a), y, L=3, t=0.75)
+    layers, bidual, Lam = rank1_witnesses(instance)
+    result = check_certificate(rank1_certificate(instance, layers, bidual, Lam))
+    assert result.status == (PROVED if alpha * gamma < 0 else PROVED_WITHIN), result.reason
+    with mpmath.workdps(DIGITS + 20):
+        s = mpmath.mpf("0.75") * mpmath.sqrt(5)
+        dual = (abs(mpmath.mpf(alpha)) + abs(mpmath.mpf(gamma))) / s
+    assert contains(result.enclosures["dual_closed_form"], dual)
+    assert contains(result.enclosures["dual"], dual)
+
+
 def test_rank1_data_off_rank_one_is_not_certifiable():
     rng = np.random.default_rng(0)
     X = np.outer(rng.standard_normal(3), rng.standard_normal(2))
     instance = Instance(X, np.ones(3), L=3, t=1.0)
-    layers, bidual, _ = rank1_witnesses((1.0, 1.0), 1.0)
+    layers, bidual, _ = rank1_witnesses(Instance([[1.0], [-1.0]], [1.0, 1.0], L=3, t=1.0))
     with pytest.raises(NotCertifiable, match="rank 1"):
         rank1_certificate(instance, layers, bidual, np.ones((3, 1)))
 
 
 def test_rank1_dual_one_ulp_outside_is_rejected():
-    layers, bidual, Lam = rank1_witnesses((1.0, -1.0), 1.0)
+    layers, bidual, Lam = rank1_witnesses(ANTIPODAL)
     document = rank1_certificate(ANTIPODAL, layers, bidual, Lam)
     document["dual"]["Lambda"][1][0] = bump(document["dual"]["Lambda"][1][0], ULP)
     result = check_certificate(document)
@@ -748,7 +772,38 @@ def test_missing_or_broken_file(tmp_path):
 
 @given(st.fractions(), st.integers(1, 45))
 def test_printed_enclosures_round_outward(value, digits):
-    from flint import fmpq
-
     q = fmpq(value.numerator, value.denominator)
     assert Fraction(lower_text(q, digits)) <= value <= Fraction(upper_text(q, digits))
+
+
+@given(
+    st.lists(st.lists(st.integers(-4, 4), min_size=3, max_size=3), min_size=3, max_size=4),
+    st.integers(1, 3),
+)
+def test_both_eigenvalue_routes_agree(rows, rank):
+    """The fast route (certified isolation of the Gram matrix's eigenvalues) and the exact one
+    (characteristic polynomial) give overlapping balls, and the rank is the exact rank."""
+    A = (
+        np.array(rows)[:, :rank] @ np.array(rows)[:rank, :3]
+        if len(rows) >= rank
+        else np.array(rows)
+    )
+    matrix = fmpq_mat(A.tolist())
+    gram = matrix.transpose() * matrix
+    with working_precision():
+        exact = sorted(_characteristic_roots(gram), key=lambda v: float(v.mid()))
+        fast = _isolated_eigenvalues(gram, gram.rank())
+        if fast is not None:
+            fast = sorted(fast, key=lambda v: float(v.mid()))
+            assert len(fast) == len(exact)
+            assert all(f.overlaps(e) for f, e in zip(fast, exact, strict=True))
+        assert singular_values(matrix).rank == np.linalg.matrix_rank(A) == len(exact)
+
+
+@given(st.lists(st.integers(-3, 3), min_size=6, max_size=6), st.integers(-2, 4))
+def test_semidefinite_fast_route_agrees_with_exact_ldl(entries, shift):
+    """The eigenvalue-ball route may only say "positive semidefinite" when the exact ``LDLᵀ``
+    agrees (3×3 symmetric integer matrices ``BᵀB + shift·I``, definite, singular and indefinite)."""
+    B = np.array(entries).reshape(2, 3)
+    M = fmpq_mat((B.T @ B + shift * np.eye(3, dtype=int)).tolist())
+    assert (semidefinite_defect(M) is None) == (psd_defect(M) is None)

@@ -39,13 +39,13 @@ from verify import __version__
 from verify.arrangements import chamber_patterns
 from verify.instances import Instance
 from verify.proof import FORMAT, PROBLEMS, ProofResult, check_certificate
+from verify.proof.balls import semidefinite_defect
 from verify.proof.document import parse_instance
 from verify.proof.rank1 import dual_constraint as rank1_constraint
 from verify.proof.rank1 import outer as rank1_outer
 from verify.proof.rank1 import sides as rank1_sides
 from verify.proof.rationals import (
     column,
-    column_space_projector,
     frobenius_squared,
     from_float,
     from_rows,
@@ -55,11 +55,11 @@ from verify.proof.rationals import (
     matrix_text,
     pinv_solve,
     pivot_columns,
-    psd_defect,
     rational_text,
     relu,
     rows_of,
     scaled,
+    select_columns,
 )
 from verify.proof.relu import cone_bounds, outer_vector, pattern_text
 from verify.proof.result import ARITHMETIC, NOT_PROVED, Check
@@ -185,12 +185,14 @@ def _sqrt_rounded(value: fmpq, bits: int, upward: bool) -> fmpq:
     return root * unit
 
 
+def ball_factor(norm_squared: fmpq, bound_squared: fmpq) -> fmpq:
+    """A rational ``f ≤ 1`` with ``f²·norm_squared ≤ bound_squared`` (1 when already inside)."""
+    return fmpq(1) if norm_squared <= bound_squared else sqrt_below(bound_squared / norm_squared)
+
+
 def fit_into_ball(W: fmpq_mat, bound_squared: fmpq) -> fmpq_mat:
     """``W`` scaled by a rational factor so that ``‖W‖_F² ≤ bound_squared`` exactly."""
-    norm = frobenius_squared(W)
-    if norm <= bound_squared:
-        return W
-    return scaled(W, sqrt_below(bound_squared / norm))
+    return scaled(W, ball_factor(frobenius_squared(W), bound_squared))
 
 
 def shrink_into_spectral_ball(X: fmpq_mat, Lam: fmpq_mat, radius_squared: fmpq) -> fmpq_mat:
@@ -214,7 +216,7 @@ def shrink_into_spectral_ball(X: fmpq_mat, Lam: fmpq_mat, radius_squared: fmpq) 
 def _spectral_excess(X: fmpq_mat, Lam: fmpq_mat, radius_squared: fmpq) -> str | None:
     B = X.transpose() * Lam
     gram = B.transpose() * B if B.ncols() <= B.nrows() else B * B.transpose()
-    return psd_defect(identity(gram.nrows(), radius_squared) - gram)
+    return semidefinite_defect(identity(gram.nrows(), radius_squared) - gram)
 
 
 def exact_target(instance: Instance) -> tuple[fmpq_mat, fmpq_mat, fmpq_mat]:
@@ -257,13 +259,9 @@ def linear_standard_certificate(
     """C1 (``linear-standard-gap``, dual at ``c = t^{−(L−2)}``) or C2 (``weight-decay-schatten``,
     dual at ``t = 1``): a standard linear network and a dual matrix ``Λ``."""
     X, _, target = exact_target(instance)
-    exact = [matrix_from_floats(W) for W in _nonempty(layers)]
     constrained = claim == "linear-standard-gap"
-    if constrained:
-        bound = from_float(instance.t) ** 2
-        exact[: instance.L - 2] = [fit_into_ball(W, bound) for W in exact[: instance.L - 2]]
-    exact[0] = column_space_projector(target) * exact[0]
-    exact[-1] = _solve_last(_chain(exact[:-1]), target, "the first L − 1 layers")
+    bound = from_float(instance.t) ** 2 if constrained else None
+    exact = _exact_linear_branches(target, [_nonempty(layers)], instance.L, bound)[0]
     radius_squared = _radius_squared(instance) if constrained else fmpq(1)
     Lam = shrink_into_spectral_ball(X, matrix_from_floats(dual), radius_squared)
     return certificate_document(
@@ -280,23 +278,7 @@ def linear_parallel_certificate(
     """C3 (``linear-parallel-zero-gap``): parallel branches (last hidden layer one unit)."""
     X, _, target = exact_target(instance)
     bound = from_float(instance.t) ** 2
-    projector = column_space_projector(target)
-    exact = []
-    for branch in branches or [
-        [
-            np.zeros((instance.d, 1)),
-            *[np.zeros((1, 1))] * (instance.L - 2),
-            np.zeros((1, instance.K)),
-        ]
-    ]:
-        layers = [matrix_from_floats(W) for W in branch]
-        layers[: instance.L - 2] = [fit_into_ball(W, bound) for W in layers[: instance.L - 2]]
-        layers[0] = projector * layers[0]
-        exact.append(layers)
-    G = hstack([_chain(layers[:-1]) for layers in exact])
-    Z = _solve_last(G, target, "the branches' first L − 1 layers")
-    for j, layers in enumerate(exact):
-        layers[-1] = fmpq_mat(1, Z.ncols(), rows_of(Z)[j])
+    exact = _exact_linear_branches(target, branches or [_zero_branch(instance)], instance.L, bound)
     Lam = shrink_into_spectral_ball(X, matrix_from_floats(dual), _radius_squared(instance))
     return certificate_document(
         "linear-parallel-zero-gap",
@@ -304,6 +286,40 @@ def linear_parallel_certificate(
         primal=_network("parallel", "linear", exact),
         dual={"Lambda": matrix_text(Lam)},
     )
+
+
+def _exact_linear_branches(
+    target: fmpq_mat, branches: Sequence[Arrays], L: int, bound: fmpq | None
+) -> list[list[fmpq_mat]]:
+    """Linear branches whose outputs sum to ``target = W*`` exactly.
+
+    With ``W* = C F`` (``C`` its pivot columns, ``F`` the rows of its reduced echelon form), each
+    first layer becomes ``C R`` — ``R`` the float least-squares coordinates of the float layer,
+    rationalised — so that the product lies in the column space of ``W*`` exactly; the layers
+    ``l ≤ L − 2`` are scaled into ``‖W_l‖_F² ≤ bound`` (when given); the last layers ``Z`` solve
+    ``M Z = F`` (``M`` the product of the others without ``C``: short rationals) exactly.
+    """
+    F, pivots = pivot_columns(target)
+    if not pivots:  # W* = 0: zero networks
+        return [[fmpq_mat(*np.shape(W)) for W in layers] for layers in branches]
+    C = select_columns(target, pivots)
+    basis = np.array([[float(v) for v in row] for row in rows_of(C)])
+    exact, products = [], []
+    for layers in branches:
+        R = matrix_from_floats(np.linalg.lstsq(basis, np.asarray(layers[0], float), rcond=None)[0])
+        middle = [matrix_from_floats(W) for W in layers[1:-1]]
+        if bound is not None and L > 2:
+            R = scaled(R, ball_factor(frobenius_squared(C * R), bound))
+            middle[: L - 3] = [fit_into_ball(W, bound) for W in middle[: L - 3]]
+        exact.append([C * R, *middle])
+        products.append(_chain([R, *middle]))
+    Z = _solve_last(hstack(products), F, "the first L − 1 layers")
+    start = 0
+    for layers in exact:
+        width = layers[-1].ncols()
+        layers.append(from_rows(rows_of(Z)[start : start + width]))
+        start += width
+    return exact
 
 
 def _zero_branch(instance: Instance) -> list[np.ndarray]:
@@ -704,11 +720,11 @@ def orthonormality_margin(X: np.ndarray) -> fmpq:
     the float ``λ_min(XᵀX)`` times ``1 − 2^{−k}`` for the first passing ``k``."""
     Xq = matrix_from_floats(X)
     gram = Xq.transpose() * Xq
-    if psd_defect(gram - identity(gram.nrows())) is None:
+    if semidefinite_defect(gram - identity(gram.nrows())) is None:
         return fmpq(1)
     estimate = from_float(float(np.linalg.eigvalsh(X.T @ X)[0]))
     for k in SHRINK_EXPONENTS:
         theta = estimate * (1 - fmpq(1, 2**k))
-        if theta > 0 and psd_defect(gram - identity(gram.nrows(), theta)) is None:
+        if theta > 0 and semidefinite_defect(gram - identity(gram.nrows(), theta)) is None:
             return theta
     raise NotCertifiable("XᵀX has no certified positive lower bound θ (X lacks full column rank)")

@@ -16,7 +16,7 @@ steps are proved inequalities rather than certificates, is stated in the checker
 from verify.proof.checker import check_certificate, check_file, read_certificate
 from verify.proof.document import FORMAT, PROBLEMS
 from verify.proof.rationals import CertificateError
-from verify.proof.result import NOT_PROVED, PROVED, PROVED_WITHIN, Check, ProofResult
+from verify.proof.result import NOT_PROVED, PROVED, PROVED_WITHIN, STATUSES, Check, ProofResult
 
 __all__ = [
     "FORMAT",
@@ -24,6 +24,7 @@ __all__ = [
     "PROBLEMS",
     "PROVED",
     "PROVED_WITHIN",
+    "STATUSES",
     "CertificateError",
     "Check",
     "ProofResult",

@@ -5,11 +5,17 @@ every irrational quantity of the checker (square roots, Schatten quasi-norms, ro
 polynomials) is such a ball, computed at :data:`PRECISION` bits.
 
 * :func:`singular_values`: the exact rank of a rational matrix ``A`` and balls containing its
-  non-zero singular values. The characteristic polynomial of the smaller Gram matrix is exact
-  (``fmpq_mat.charpoly``); its zero root has multiplicity ``n − rank`` (a symmetric matrix is
-  diagonalisable), so the rank is decided exactly, never from a ball that touches 0. The other
-  roots are isolated rigorously with multiplicities (``fmpq_poly.complex_roots``: exact
-  square-free factorisation, then certified isolation), and ``σ = √λ``.
+  non-zero singular values ``σ = √λ``, ``λ`` the eigenvalues of the smaller Gram matrix ``G``.
+  The rank is exact (``fmpq_mat.rank``), never decided from a ball that touches 0. The fast
+  route encloses the eigenvalues of ``G`` (rounded into a ball matrix that contains it) with
+  arb's certified eigenvalue isolation (``acb_mat.eig``); it is used only when the isolation
+  succeeds and exactly ``n − rank`` of the ``n`` disjoint balls contain 0 — then those hold the
+  zero eigenvalues and the others the positive ones. Otherwise (repeated eigenvalues, several
+  zero ones) the exact route: the characteristic polynomial of ``G`` (``fmpq_mat.charpoly``),
+  its zero root of multiplicity ``n − rank`` removed, the others isolated with multiplicities
+  (``fmpq_poly.complex_roots``: exact square-free factorisation, then certified isolation).
+  The exact route grows with the size of the entries (about 10 s for a 40×40 ``G`` of
+  5000-bit entries, against 0.1 s for the fast one; see ``benchmarks/proof.py``).
 * :func:`lower_text`, :func:`upper_text`: exact rationals or balls written as decimal strings
   rounded outward (the lower end down, the upper end up), so that printed enclosures stay true.
 """
@@ -20,7 +26,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flint import arb, ctx, fmpq, fmpq_mat, fmpq_poly
+from flint import acb_mat, arb, arb_mat, ctx, fmpq, fmpq_mat, fmpq_poly
+
+from verify.proof.rationals import psd_defect
 
 #: Working precision of the ball arithmetic, in bits (about 77 decimal digits).
 PRECISION = 256
@@ -47,21 +55,11 @@ class Enclosure:
     lo: arb
     hi: arb
 
-    @staticmethod
-    def of(lo: Real, hi: Real | None = None) -> Enclosure:
-        return Enclosure(ball(lo), ball(lo if hi is None else hi))
-
     def text(self) -> list[str]:
         return [lower_text(self.lo), upper_text(self.hi)]
 
     def certainly_positive(self) -> bool:
         return bool(self.lo > 0)
-
-    def contains_point(self, value: Real) -> bool:
-        v = ball(value)
-        return bool(exact_bounds(v)[0] >= exact_bounds(self.lo)[0]) and bool(
-            exact_bounds(v)[1] <= exact_bounds(self.hi)[1]
-        )
 
 
 def exact_bounds(value: Real) -> tuple[fmpq, fmpq]:
@@ -124,10 +122,6 @@ def _plain(mantissa: int, exponent: int) -> str:
     return f"{sign}{digits[0]}{fraction}E{leading:+d}"
 
 
-def sqrt(value: Real) -> arb:
-    return ball(value).sqrt()
-
-
 def power(value: arb, numerator: int, denominator: int) -> arb:
     """``value^{numerator/denominator}`` for a ball of non-negative numbers."""
     return value.root(denominator) ** numerator
@@ -148,15 +142,56 @@ def singular_values(matrix: fmpq_mat) -> Spectrum:
         if matrix.ncols() <= matrix.nrows()
         else matrix * matrix.transpose()
     )
+    rank = gram.rank()
+    eigenvalues = _isolated_eigenvalues(gram, rank)
+    if eigenvalues is None:
+        eigenvalues = _characteristic_roots(gram)
+    values = sorted((v.sqrt() for v in eigenvalues), key=lambda v: -float(v.mid()))
+    return Spectrum(rank, tuple(values))
+
+
+def _isolated_eigenvalues(gram: fmpq_mat, rank: int) -> list[arb] | None:
+    """The ``rank`` positive eigenvalues of the symmetric ``gram`` from certified, pairwise
+    disjoint enclosures of all of them, or ``None`` when the balls do not decide."""
+    n = gram.nrows()
+    if n - rank > 1:
+        return None  # a multiple eigenvalue 0 cannot be isolated
+    balls = acb_mat(arb_mat(gram)).eig(nonstop=True)
+    if not all(b.is_finite() for b in balls):
+        return None
+    positive = [b.real for b in balls if not b.real.contains(0)]
+    if len(positive) != rank or not all(v > 0 for v in positive):
+        return None
+    return positive
+
+
+def semidefinite_defect(matrix: fmpq_mat) -> str | None:
+    """``None`` if the symmetric rational ``matrix`` is positive semidefinite, else why not.
+
+    Fast route: certified enclosures of its eigenvalues (the matrix rounded into a ball matrix
+    that contains it; arb's non-``approx`` methods bound their errors rigorously) that isolate
+    them and lie above 0 prove it positive definite. Otherwise — a boundary case with an
+    eigenvalue 0, repeated eigenvalues, or a negative one — the exact ``LDLᵀ`` decides
+    (:func:`verify.proof.rationals.psd_defect`) and says what fails.
+    """
+    if matrix.nrows() and matrix == matrix.transpose():
+        with working_precision():
+            balls = acb_mat(arb_mat(matrix)).eig(nonstop=True)
+            if all(b.is_finite() and b.real > 0 for b in balls):
+                return None
+    return psd_defect(matrix)
+
+
+def _characteristic_roots(gram: fmpq_mat) -> list[arb]:
+    """The positive eigenvalues of ``gram`` with multiplicity, from its exact characteristic
+    polynomial (zero root removed)."""
     coefficients = gram.charpoly().coeffs()
     zero = next(i for i, c in enumerate(coefficients) if c != 0)
     reduced = fmpq_poly(coefficients[zero:])
     values: list[arb] = []
     for root, multiplicity in reduced.complex_roots() if reduced.degree() > 0 else []:
-        eigenvalue = root.real.nonnegative_part()
-        values.extend([eigenvalue.sqrt()] * multiplicity)
-    values.sort(key=lambda v: -float(v.mid()))
-    return Spectrum(gram.nrows() - zero, tuple(values))
+        values.extend([root.real.nonnegative_part()] * multiplicity)
+    return values
 
 
 def interval(lo: fmpq, hi: fmpq) -> arb:

@@ -25,7 +25,15 @@ from __future__ import annotations
 
 from flint import arb, fmpq, fmpq_mat
 
-from verify.proof.balls import Enclosure, Spectrum, ball, power, singular_values, upper_text
+from verify.proof.balls import (
+    Enclosure,
+    Spectrum,
+    ball,
+    power,
+    semidefinite_defect,
+    singular_values,
+    upper_text,
+)
 from verify.proof.document import Certificate, InstanceData
 from verify.proof.networks import (
     require_interpolation,
@@ -39,7 +47,6 @@ from verify.proof.rationals import (
     identity,
     largest_difference,
     pinv_solve,
-    psd_defect,
     trace_product,
 )
 from verify.proof.result import Ledger, ProofResult
@@ -83,7 +90,7 @@ def dual_value(ledger: Ledger, cert: Certificate, radius_squared: fmpq) -> fmpq:
     Lam = cert.matrix("dual.Lambda", (data.N, data.K))
     B = data.X.transpose() * Lam
     gram = B.transpose() * B if B.ncols() <= B.nrows() else B * B.transpose()
-    defect = psd_defect(identity(gram.nrows(), radius_squared) - gram)
+    defect = semidefinite_defect(identity(gram.nrows(), radius_squared) - gram)
     ledger.require(
         defect is None,
         "dual feasibility",

@@ -110,10 +110,6 @@ def identity(n: int, scale: fmpq | int = 1) -> fmpq_mat:
     return fmpq_mat(n, n, [fmpq(scale) if i == j else fmpq(0) for i in range(n) for j in range(n)])
 
 
-def zeros(rows: int, cols: int) -> fmpq_mat:
-    return fmpq_mat(rows, cols)
-
-
 def hstack(blocks: Sequence[fmpq_mat]) -> fmpq_mat:
     parts = [rows_of(b) for b in blocks]
     return from_rows([list(chain.from_iterable(p[i] for p in parts)) for i in range(len(parts[0]))])
@@ -182,28 +178,17 @@ def pivot_columns(matrix: fmpq_mat) -> tuple[fmpq_mat, list[int]]:
     echelon, rank = matrix.rref()
     rows = rows_of(echelon)[:rank]
     pivots = [next(j for j, v in enumerate(row) if v != 0) for row in rows]
-    return (from_rows(rows) if rank else zeros(0, matrix.ncols())), pivots
-
-
-def rank(matrix: fmpq_mat) -> int:
-    return matrix.rank()
+    return (from_rows(rows) if rank else fmpq_mat(0, matrix.ncols())), pivots
 
 
 def pinv_solve(A: fmpq_mat, B: fmpq_mat) -> fmpq_mat:
     """``A⁺B`` exactly (the minimum-norm least-squares solution of ``A Z = B``)."""
+    if A.nrows() == A.ncols() and A.rank() == A.nrows():
+        return A.solve(B)  # invertible: A⁺ = A⁻¹, and one solve is the cheapest route
     F, pivots = pivot_columns(A)
     if not pivots:
-        return zeros(A.ncols(), B.ncols())
+        return fmpq_mat(A.ncols(), B.ncols())
     C = select_columns(A, pivots)
     Ct = C.transpose()
     inner = (Ct * C).solve(Ct * B)
     return F.transpose() * (F * F.transpose()).solve(inner)
-
-
-def column_space_projector(A: fmpq_mat) -> fmpq_mat:
-    """The orthogonal projector onto the column space of ``A`` (exact)."""
-    _, pivots = pivot_columns(A)
-    if not pivots:
-        return zeros(A.nrows(), A.nrows())
-    C = select_columns(A, pivots)
-    return C * (C.transpose() * C).solve(C.transpose())

@@ -36,6 +36,7 @@ from verify.proof.balls import (
     exact_bounds,
     interval,
     power,
+    semidefinite_defect,
     singular_values,
     upper_text,
 )
@@ -47,7 +48,6 @@ from verify.proof.rationals import (
     frobenius_squared,
     identity,
     parse_rational,
-    psd_defect,
 )
 from verify.proof.result import Ledger, ProofResult
 
@@ -100,7 +100,7 @@ def check_ridge(cert: Certificate, ledger: Ledger) -> ProofResult:
     cost = misfit + data.beta * weight_decay_cost(network)
     ledger.passed("primal cost", "½‖XW₁⋯W_L − Y‖² + (β/2)Σ‖W_l‖², an exact rational")
     theta = _orthonormality(cert)
-    defect = psd_defect(data.X.transpose() * data.X - identity(data.d, theta))
+    defect = semidefinite_defect(data.X.transpose() * data.X - identity(data.d, theta))
     ledger.require(
         theta > 0 and defect is None,
         "orthonormality margin",
