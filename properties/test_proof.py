@@ -582,6 +582,7 @@ def test_relu_integer_instances_proved_end_to_end(instance):
         with pytest.raises(NotCertifiable, match="not exactly in the span"):
             relu_parallel_certificate(instance, [], zero)
         return
+    assert float_check.verdict == "holds", float_check.details
     _, result = prove("relu-parallel-zero-gap", lambda: relu_certificate(instance))
     assert result.status == PROVED_WITHIN, result.reason
     hi = float(Fraction(result.enclosures["primal"][1]))

@@ -9,10 +9,11 @@ repairs, exactly, what rounding broke:
   ``1 − 2⁻⁵²`` downwards), or divided by a rational upper bound of its exact constraint value;
 * norm-constrained layers are scaled into ``‖W_l‖_F ≤ t`` by a rational factor;
 * the last layer is solved exactly over the rationals so that the network interpolates: for
-  linear networks the first layer is projected onto the column space of ``W* = X⁺Y`` and the
-  last layer is ``G⁺W*`` (``G`` the product of the others); for ReLU networks the output weights
-  get the least-norm exact correction over the branches' features (plus helper branches when
-  the features do not span the labels' space), then every branch is rebalanced exactly.
+  linear networks the first layer is written in the column space of ``W* = X⁺Y`` and the last
+  layer solves the remaining small system exactly (:func:`_exact_linear_branches`); for ReLU
+  networks the output weights are the exact least-squares solution over the last hidden units
+  (plus helper units or branches when they do not span the labels' space), then every unit is
+  rebalanced exactly.
 
 When exact repair is impossible — typically float labels that are not *exactly* in the range
 of the data (``Y = X·W`` rounded, with ``N > d``) — a builder raises :class:`NotCertifiable`
