@@ -235,6 +235,7 @@ ALLOWED_IMPORTS = {
     "flint",
     "itertools",
     "json",
+    "math",
     "pathlib",
     "re",
     "typing",

@@ -27,6 +27,7 @@ Dual constraint (``ρ = 1`` at ``L = 2``, ``ρ = 1/t`` at ``L = 3``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from flint import fmpq, fmpq_mat
@@ -66,33 +67,23 @@ def parse_patterns(value: object, field: str, size: int) -> list[Pattern]:
     return patterns
 
 
-def arrangement_patterns(rows: Sequence[Sequence[fmpq]]) -> list[Pattern]:
+def arrangement_patterns(rows: Sequence[Sequence[fmpq]], what: str) -> list[Pattern]:
     """The chamber patterns of the arrangement with these normals, exactly.
 
     Each row is scaled by a positive integer (which moves no hyperplane) to primitive integers,
-    which the enumeration receives as floats — exactly, or the check refuses.
+    which the enumeration receives as floats — exactly, or the check fails (``what`` names it).
     """
     integral = []
     for row in rows:
-        scale = 1
-        for v in row:
-            scale = scale * int(v.q) // _gcd(scale, int(v.q))
+        scale = math.lcm(*(int(v.q) for v in row))
         ints = [int(v.p) * (scale // int(v.q)) for v in row]
-        common = 0
-        for n in ints:
-            common = _gcd(common, abs(n))
+        common = math.gcd(*ints)
         ints = [n // common for n in ints] if common > 1 else ints
-        if any(int(float(n)) != n for n in ints):
-            raise CertificateError("instance.X", "has entries too large for the exact enumeration")
+        if any(abs(n).bit_length() > 1000 or int(float(n)) != n for n in ints):
+            raise Refuted(what, "a row of integers is not exactly a float: cannot enumerate")
         integral.append([float(n) for n in ints])
     found = chamber_patterns(integral).patterns
     return [tuple(int(b) for b in row) for row in found]
-
-
-def _gcd(a: int, b: int) -> int:
-    while b:
-        a, b = b, a % b
-    return a
 
 
 def require_same_patterns(
@@ -200,7 +191,11 @@ def check_parallel(cert: Certificate, ledger: Ledger) -> ProofResult:
     body = cert.body.get("dual")
     inner = parse_patterns(body.get("inner_patterns"), "dual.inner_patterns", data.N)
     require_same_patterns(
-        ledger, inner, arrangement_patterns(rows_of(data.X)), "inner patterns", "the rows of X"
+        ledger,
+        inner,
+        arrangement_patterns(rows_of(data.X), "inner patterns"),
+        "inner patterns",
+        "the rows of X",
     )
     rho_squared = fmpq(1) if data.L == 2 else 1 / (data.t * data.t)
     if data.L == 2:
@@ -266,7 +261,7 @@ def _require_outer_groups(
         [x if pattern[k] else fmpq(0) for pattern in inner for x in row]
         for k, row in enumerate(rows_of(data.X))
     ]
-    regenerated = [p for p in arrangement_patterns(spanning) if any(p)]
+    regenerated = [p for p in arrangement_patterns(spanning, "outer patterns") if any(p)]
     outer = parse_patterns(body.get("outer_patterns"), "dual.outer_patterns", data.N)
     require_same_patterns(
         ledger, outer, regenerated, "outer patterns", "the subspace span{D_i X} (non-zero ones)"
