@@ -450,8 +450,8 @@ def test_rank_is_decided_exactly_not_from_a_ball():
     polynomial, and the gap statement follows it."""
     tiny = 2.0**-60
     instance = Instance(np.eye(3), np.diag([2.0, 2.0, tiny]), L=3, t=1.0)
-    layers, Lam = standard_witnesses(instance)  # float rank 2: the builder must repair it
-    with pytest.raises(NotCertifiable, match="do not span"):
+    layers, Lam = standard_witnesses(instance)  # float rank 2: no exact last layer, said so
+    with pytest.raises(NotCertifiable, match="the exact X⁺Y has rank 3"):
         linear_standard_certificate("linear-standard-gap", instance, layers, Lam)
     flat = Instance(np.eye(3), np.diag([2.0, 0.0, 0.0]), L=3, t=1.0)
     layers, Lam = standard_witnesses(flat)

@@ -245,8 +245,9 @@ def _solve_last(G: fmpq_mat, target: fmpq_mat, what: str) -> fmpq_mat:
     Z = pinv_solve(G, target)
     if G * Z != target:
         raise NotCertifiable(
-            f"{what} do not span the column space of X⁺Y exactly (rank {G.rank()} against "
-            f"{target.rank()}): the last layer cannot be solved exactly"
+            f"{what} reach rank {G.rank()}, but the exact X⁺Y has rank {target.rank()} (the float "
+            "witness drops singular values below its rank tolerance, which the exact data keep): "
+            "the last layer cannot be solved exactly"
         )
     return Z
 
