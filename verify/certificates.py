@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flint
 import numpy as np
@@ -39,6 +39,10 @@ from scipy.optimize import nnls
 from verify import __version__
 from verify.arrangements import chamber_patterns
 from verify.instances import Instance
+from verify.result import CheckResult
+
+if TYPE_CHECKING:
+    from verify.claims.base import Claim
 from verify.proof import FORMAT, PROBLEMS, ProofResult, check_certificate
 from verify.proof.balls import semidefinite_defect
 from verify.proof.document import parse_instance
@@ -146,6 +150,14 @@ def prove(
     except NotCertifiable as exc:
         return None, not_certifiable_result(claim, str(exc))
     return document, check_certificate(document)
+
+
+def prove_check(
+    claim: Claim, instance: Instance, result: CheckResult
+) -> tuple[dict[str, Any] | None, ProofResult]:
+    """Proof mode for one check: the claim's certificate of ``result`` (built from the check's
+    witnesses, :meth:`verify.claims.Claim.certificate`), re-verified by the independent checker."""
+    return prove(claim.id, lambda: claim.certificate(instance, result))
 
 
 def not_certifiable_result(claim: str, reason: str) -> ProofResult:

@@ -22,6 +22,7 @@ from typing import Any
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
 from verify.instances import InstanceError, load
+from verify.proof import CertificateError
 from verify.result import (
     HOLDS,
     INCONCLUSIVE,
@@ -110,6 +111,25 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         help="seconds the falsification search may take (its outcome then depends on the machine)",
     )
+    check.add_argument(
+        "--proof",
+        action="store_true",
+        help="also build the exact certificate and re-verify it with the independent checker",
+    )
+    check.add_argument(
+        "--certificate",
+        metavar="FILE",
+        help="write the exact certificate to FILE (implies --proof; docs/certificates.md)",
+    )
+
+    proving = commands.add_parser(
+        "prove-certificate",
+        help="re-verify a certificate file with the independent exact checker alone",
+    )
+    proving.add_argument("file", help="certificate (.json) written by `check --certificate`")
+    proving.add_argument("--instance", help="also require the certificate to be for this instance")
+    proving.add_argument("--claim", help="also require the certificate to be for this claim")
+    proving.add_argument("--json", action="store_true", help="print the checker's JSON")
 
     verify = commands.add_parser("verify", help="explore claims on generated instances")
     verify.add_argument("claims", nargs="*", help="claim ids (default: all)")
@@ -118,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--profile", choices=sorted(PROFILES), default="dev")
     verify.add_argument("--json", metavar="FILE", help="write every result to FILE")
     verify.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    verify.add_argument("--proof", action="store_true", help="re-verify every check exactly")
     _scheduler_option(verify)
 
     report = commands.add_parser(
@@ -132,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--seed", type=_non_negative_int, default=0, help="seed (default 0)")
     report.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
     report.add_argument("--readme", metavar="FILE", help="also update the results table in FILE")
+    report.add_argument("--proof", action="store_true", help="re-verify every check exactly")
     _scheduler_option(report)
 
     explore = commands.add_parser(
@@ -187,9 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             "verify": cmd_verify,
             "report": cmd_report,
             "explore": cmd_explore,
+            "prove-certificate": cmd_prove_certificate,
         }
         return commands[args.command](args)
-    except (UsageError, InstanceError) as exc:
+    except (UsageError, InstanceError, CertificateError) as exc:
         print(f"dualgap: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SchedulerError as exc:
@@ -215,6 +238,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     claim = get(args.claim)
+    target = _check_output_path(args.certificate, "--certificate") if args.certificate else None
     instance = load(args.instance, required=claim.required, hints=claim.field_hints)
     if args.bias:
         instance = instance.with_bias()
@@ -222,6 +246,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         logging.basicConfig(level=logging.INFO, format="dualgap: %(message)s", stream=sys.stderr)
     budget = Budget(seed=args.seed, work=args.budget, timeout=args.timeout)
     result = claim.check(instance, budget)
+    if args.proof or target is not None:
+        from verify.certificates import prove_check, write_certificate  # exact arithmetic
+
+        document, proof = prove_check(claim, instance, result)
+        result.proof = proof.to_json()
+        if target is not None:
+            if document is None:
+                print(f"dualgap: no certificate written: {proof.reason}", file=sys.stderr)
+            else:
+                write_certificate(document, target)
     if args.json:
         print(result.dumps(indent=2))
     else:
@@ -266,6 +300,8 @@ def format_result(result: CheckResult, title: str = "", shown_fields: tuple[str,
     for key in shown_fields:
         if key in result.extra:
             lines.append(f"{key:<11}{result.extra[key]}")
+    if result.proof is not None:
+        lines.append(f"proof      {proof_line(result.proof)}")
     if result.details:
         lines.append("details")
         lines += [f"  - {line}" for line in result.details]
@@ -274,15 +310,59 @@ def format_result(result: CheckResult, title: str = "", shown_fields: tuple[str,
     return "\n".join(lines)
 
 
-def _check_output_path(path: str) -> Path:
+def proof_line(proof: dict[str, Any]) -> str:
+    """One line for a proof: its status, the gap's enclosure or ε, or why it was not proved."""
+    if proof["status"] == "not proved":
+        return f"not proved: {proof['reason']}"
+    gap = proof["enclosures"].get("gap")
+    where = f"gap in [{_short(gap[0])}, {_short(gap[1])}]" if gap else ""
+    if proof["epsilon"] is not None:
+        return f"{proof['status']} = {_short(proof['epsilon'])}" + (f" ({where})" if where else "")
+    return f"{proof['status']} ({where})" if where else proof["status"]
+
+
+def _short(decimal: str) -> str:
+    """An exact decimal string shortened for a human line (the JSON keeps every digit)."""
+    return f"{float(decimal):.12g}"
+
+
+def cmd_prove_certificate(args: argparse.Namespace) -> int:
+    """Exit 0 proved (or proved within ε), 1 not proved (the first failing check named), 2 a
+    malformed certificate, or one for another instance or claim."""
+    from verify.certificates import instance_mismatch
+    from verify.proof import check_certificate, read_certificate
+
+    document = read_certificate(args.file)
+    if not isinstance(document, dict):
+        raise CertificateError("certificate", f"{args.file} must hold a JSON object")
+    if args.claim is not None and get(args.claim) is not get(str(document.get("claim"))):
+        raise UsageError(
+            f"--claim: the certificate is for claim {document.get('claim')!r}, not {args.claim!r}"
+        )
+    if args.instance is not None:
+        mismatch = instance_mismatch(document, load(args.instance))
+        if mismatch is not None:
+            raise UsageError(f"--instance: {mismatch}")
+    proof = check_certificate(document)
+    if args.json:
+        print(dumps_json(proof.to_json(), indent=2))
+    else:
+        print(f"{proof.claim}: {proof_line(proof.to_json())}")
+        print(f"arithmetic: {proof.arithmetic}")
+        for name, (lo, hi) in proof.enclosures.items():
+            print(f"  {name:<22}[{lo}, {hi}]")
+    return EXIT_OK if proof.proved else EXIT_UNEXPECTED
+
+
+def _check_output_path(path: str, option: str = "--json") -> Path:
     target = Path(path)
     if target.is_dir():
-        raise UsageError(f"--json: {path!r} is a directory; give a file name")
+        raise UsageError(f"{option}: {path!r} is a directory; give a file name")
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
-        raise UsageError(f"--json: folder {str(parent)!r} does not exist; create it first")
+        raise UsageError(f"{option}: folder {str(parent)!r} does not exist; create it first")
     if not os.access(parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError(f"--json: {path!r} is not writable; choose another path")
+        raise UsageError(f"{option}: {path!r} is not writable; choose another path")
     return target
 
 
@@ -314,7 +394,7 @@ def _run_claims(
     claims = [get(claim_id) for claim_id in getattr(args, "claims", [])] or list(REGISTRY.values())
     profile = PROFILES[profile_name]
     examples = args.examples if args.examples is not None else profile["examples"]
-    budget = Budget(seed=args.seed, restarts=profile["restarts"])
+    budget = Budget(seed=args.seed, restarts=profile["restarts"], proof=args.proof)
     drawn = None
     if per_cell:
         from verify.table1 import cell_instances
@@ -342,6 +422,8 @@ def _run_claims(
     command = f"dualgap {args.command} {names} --seed {args.seed} --examples {examples}"
     if args.command == "verify":
         command += f" --profile {profile_name}"
+    if args.proof:
+        command += " --proof"
     return runs, examples, " ".join(command.split())
 
 
@@ -532,18 +614,29 @@ def cmd_explore(args: argparse.Namespace) -> int:
 
 
 def format_table(runs: list[ClaimRun]) -> str:
+    proofs = any(run.proof_counts() for run in runs)
     header = (
         f"{'claim':<32}{'examples':>9}{'holds':>7}{'fails':>7}{'inconcl':>9}{'infeas':>8}"
-        f"{'controls':>10}{'max resid':>11}{'time':>8}"
+        f"{'controls':>10}{'max resid':>11}{'time':>8}" + (f"{'proved':>9}" if proofs else "")
     )
     rows = [header, "-" * len(header)]
     for run in runs:
         counts = run.counts()
         refuted, controls = run.controls
-        rows.append(
+        row = (
             f"{run.claim.number + ' ' + run.claim.id:<32}{run.examples:>9}"
             f"{counts.get(HOLDS, 0):>7}{counts.get('fails', 0):>7}"
             f"{counts.get('inconclusive', 0):>9}{counts.get(INFEASIBLE, 0):>8}"
             f"{f'{refuted}/{controls}':>10}{run.largest_residual:>11.1e}{run.elapsed_s:>7.1f}s"
+        )
+        if proofs:
+            statuses = run.proof_counts()
+            proved = sum(n for status, n in statuses.items() if status != "not proved")
+            row += f"{f'{proved}/{sum(statuses.values())}':>9}"
+        rows.append(row)
+    if proofs:
+        rows.append(
+            "proved: checks whose exact certificate the independent checker re-verified (proved "
+            "or proved within ε); the others keep their floating-point verdict"
         )
     return "\n".join(rows)

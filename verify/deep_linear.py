@@ -204,12 +204,17 @@ def _pad(A: np.ndarray, rows: int, cols: int) -> np.ndarray:
     return out
 
 
+def aligned_direction(data: LinearData, radius: float) -> np.ndarray:
+    """``Λ = radius·(X⁺)ᵀUVᵀ``: the dual point whose value is ``radius·‖W*‖_*`` (floats)."""
+    return radius * (data.X_pinv.T @ (data.U @ data.Vt))
+
+
 def aligned_dual_bound(instance: Instance, data: LinearData, radius: float) -> Bound:
     """Certified lower bound on ``D = max tr(ΛᵀΠY)`` s.t. ``‖XᵀΛ‖₂ ≤ radius`` from the direction
     ``Λ ∝ (X⁺)ᵀUVᵀ`` (:func:`verify.linear_bounds.dual_point_bound`)."""
     if data.rank == 0:
         return Bound(0.0, "certificate", 0.0, "Λ = 0")
-    Lam = data.X_pinv.T @ (data.U @ data.Vt)
+    Lam = aligned_direction(data, 1.0)
     value = dual_point_bound(instance.X, instance.Y, Lam, flint.arb(radius), data.distance)
     how = "Λ ∝ (X⁺)ᵀUVᵀ, scaled by a certified bound on ‖XᵀΛ‖₂; tr(ΛᵀY) enclosed"
     return Bound(value, "certificate", 0.0, how)

@@ -16,6 +16,7 @@ import importlib
 import math
 import re
 import textwrap
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -530,6 +531,49 @@ def conjectures_section(explorations: list[Exploration], folder: Path | None) ->
     return lines
 
 
+def _short_reason(reason: str | None, width: int = 110) -> str:
+    reason = reason or "—"
+    return reason if len(reason) <= width else reason[: width - 1] + "…"
+
+
+def proofs_section(runs: list[ClaimRun]) -> list[str]:
+    """Proof mode (``--proof``): per claim, how many checks the independent exact checker
+    re-verified, and the most common reason for the others."""
+    header = ["claim", "proved", "proved within ε", "not proved", "most common reason"]
+    rows = []
+    for run in runs:
+        statuses = run.proof_counts()
+        if not statuses:
+            continue
+        reasons = Counter(
+            _short_reason(o.result.proof["reason"])
+            for o in run.outcomes
+            if o.kind != "control" and o.result.proof and o.result.proof["status"] == "not proved"
+        )
+        common = reasons.most_common(1)[0][0] if reasons else "—"
+        rows.append(
+            [
+                f"{run.claim.number} `{run.claim.id}`",
+                str(statuses.get("proved", 0)),
+                str(statuses.get("proved within ε", 0)),
+                str(statuses.get("not proved", 0)),
+                common,
+            ]
+        )
+    return [
+        "## Proofs",
+        "",
+        "Each check's witnesses (network weights, dual points, patterns and multipliers) were "
+        "turned into an exact certificate (`docs/certificates.md`) and re-verified by the "
+        "independent checker (`verify/proof/`) in exact rational and ball arithmetic. A check "
+        "that is not proved keeps its floating-point verdict; the reason is the first failing "
+        "step.",
+        "",
+        *_md_table(header, rows),
+        "",
+    ]
+
+
 def report_markdown(
     runs: list[ClaimRun],
     cells: list[Table1Cell],
@@ -580,6 +624,8 @@ def report_markdown(
         lines += claim_section(run)
     if explorations:
         lines += conjectures_section(explorations, counterexamples)
+    if any(run.proof_counts() for run in runs):
+        lines += proofs_section(runs)
     lines += [
         "## Environment",
         "",

@@ -158,6 +158,10 @@ class CheckResult:
     elapsed_s: float = 0.0
     seed: int | None = None
     versions: dict[str, str] = field(default_factory=lambda: dict(library_versions()))
+    #: the check's floating-point witnesses, for proof mode (never serialised)
+    witnesses: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: the independent checker's answer on the check's certificate (``--proof``), as JSON
+    proof: dict[str, Any] | None = None
 
     @property
     def primal_value(self) -> float:
@@ -195,6 +199,8 @@ class CheckResult:
             "seed": self.seed,
             "versions": self.versions,
         }
+        if self.proof is not None:
+            out["proof"] = self.proof
         out.update(self.extra)
         return json_ready(out)
 

@@ -230,6 +230,14 @@ class ClaimRun:
     def counts(self) -> Counter:
         return Counter(o.verdict for o in self.outcomes if o.kind != "control")
 
+    def proof_counts(self) -> Counter:
+        """Statuses of the proofs attached in proof mode (pinned and generated checks)."""
+        return Counter(
+            o.result.proof["status"]
+            for o in self.outcomes
+            if o.kind != "control" and o.result.proof is not None
+        )
+
     @property
     def examples(self) -> int:
         return sum(o.kind != "control" for o in self.outcomes)
@@ -274,17 +282,28 @@ def _run_task(task: tuple[str, str, Any], budget: Budget) -> Outcome:
     claim = get(claim_id)
     if kind == "pinned":
         example = claim.pinned_examples()[payload]
-        result = claim.check(example.instance, budget)
+        result = _checked(claim, example.instance, budget)
         label = example.instance.label or example.why
         return Outcome(kind, label, result.verdict, example.expected, result, example.instance)
     if kind == "generated":
         index, instance = payload
-        result = claim.check(instance, budget)
+        result = _checked(claim, instance, budget)
         return Outcome(kind, f"#{index}", result.verdict, claim.expected, result, instance)
     control = claim.negative_controls()[payload]
     refuted, result = claim.refutes(control, budget)
     verdict = REFUTED if refuted else NOT_REFUTED
     return Outcome(kind, control.name, verdict, REFUTED, result, control.instance)
+
+
+def _checked(claim: Claim, instance: Instance, budget: Budget) -> CheckResult:
+    """One check, with its proof attached in proof mode (the floating-point verdict stands
+    whatever the proof's status)."""
+    result = claim.check(instance, budget)
+    if budget.proof:
+        from verify.certificates import prove_check  # the exact checker: only in proof mode
+
+        result.proof = prove_check(claim, instance, result)[1].to_json()
+    return result
 
 
 def run_claims(

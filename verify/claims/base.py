@@ -49,6 +49,9 @@ class Budget:
     #: seconds the falsification search may take in all (``None``: no limit; a limit makes the
     #: search's outcome depend on the machine, which the output says)
     timeout: float | None = None
+    #: proof mode: re-verify each check's exact certificate with the independent checker
+    #: (:func:`verify.certificates.prove_check`; ``dualgap verify/report --proof``)
+    proof: bool = False
     solver: bool = True
     #: ``N·d·K`` above which the convex-solver cross-check is skipped (it is a cross-check only).
     solver_max_size: int = 600
@@ -72,6 +75,9 @@ class Evidence:
     details: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     verdict: str | None = None
+    #: the floating-point witnesses the certified bounds rest on (network weights, dual points),
+    #: kept for :meth:`Claim.certificate` (proof mode); never serialised
+    witnesses: dict[str, Any] = field(default_factory=dict)
 
     def add(self, name: str, *bounds: Bound) -> None:
         """Add candidate bounds for ``name`` (e.g. ``"primal_upper"``)."""
@@ -201,6 +207,7 @@ class Claim(ABC):
             found = Evidence(details=[f"not computable in float64: {exc}"], verdict=INCONCLUSIVE)
         if rescaling is not None:
             rescaling.map_back(found)
+            found.witnesses = {}  # they belong to the rescaled instance: no proof of this one
         if self.weak_duality:
             apply_weak_duality(found)
         details = list(found.details)
@@ -236,7 +243,16 @@ class Claim(ABC):
             extra=found.extra,
             elapsed_s=time.perf_counter() - start,
             seed=budget.seed,
+            witnesses=found.witnesses,
         )
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        """An exact certificate (``docs/certificates.md``) of ``result``'s verdict, built from
+        the check's witnesses (:attr:`Evidence.witnesses`) by :mod:`verify.certificates`; raises
+        :class:`verify.certificates.NotCertifiable` with the reason when there is none."""
+        from verify.certificates import NotCertifiable
+
+        raise NotCertifiable(f"proof mode does not cover {self.id}")
 
     def refutes(
         self, control: NegativeControl, budget: Budget | None = None
@@ -255,6 +271,20 @@ class Claim(ABC):
             "statement": self.statement,
             "expected": self.expected,
         }
+
+
+def witnesses_of(result: CheckResult, *names: str) -> tuple[Any, ...]:
+    """The named witnesses of a check, or :class:`verify.certificates.NotCertifiable` saying
+    why there are none (a verdict that rests on no witness, e.g. ``infeasible``)."""
+    from verify.certificates import NotCertifiable
+
+    missing = [name for name in names if name not in result.witnesses]
+    if missing:
+        raise NotCertifiable(
+            f"the check (verdict {result.verdict}) has no {', '.join(missing)} witness to "
+            "certify: proof mode covers feasible instances within float64's range"
+        )
+    return tuple(result.witnesses[name] for name in names)
 
 
 def apply_weak_duality(found: Evidence) -> None:

@@ -45,12 +45,13 @@ Known limits
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import flint
 import numpy as np
 
-from verify.claims.base import Budget, Evidence, NegativeControl
+from verify.certificates import linear_parallel_certificate
+from verify.claims.base import Budget, Evidence, NegativeControl, witnesses_of
 from verify.claims.deep_linear_base import (
     DeepLinearClaim,
     certificate_bounds,
@@ -62,6 +63,7 @@ from verify.claims.deep_linear_base import (
 from verify.deep_linear import (
     CONSTRUCTION_PROOF,
     LinearData,
+    aligned_direction,
     aligned_dual_bound,
     balanced_norms,
     depth_scale,
@@ -74,7 +76,7 @@ from verify.deep_linear import (
     weight_decay_interval,
 )
 from verify.instances import Instance
-from verify.result import Bound
+from verify.result import Bound, CheckResult
 from verify.rigorous import lower
 from verify.search import Architecture
 
@@ -156,6 +158,10 @@ class LinearParallelZeroGap(DeepLinearClaim):
             return found
         one_per_pair = parallel_weights(data, L, branches, parallel_t_norms(data, L, t))
         balanced = parallel_weights(data, L, branches, balanced_norms(data, L))
+        found.witnesses = {
+            "branches": [branch.weights for branch in one_per_pair.branches],
+            "dual": aligned_direction(data, c),
+        }
         for model, objective, quantity, scale, how in (
             (one_per_pair, "t", "primal", c, "one branch per singular pair"),
             (balanced, "power", "modified_regulariser", beta, "balanced branches"),
@@ -210,6 +216,10 @@ class LinearParallelZeroGap(DeepLinearClaim):
             found.extra[key] = summary.to_json()
             found.details.append(f"search ({objective} objective): {summary.describe()}")
         return found
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        branches, dual = witnesses_of(result, "branches", "dual")
+        return linear_parallel_certificate(instance, branches, dual)
 
     def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
         degree = Fraction(2, instance.L)

@@ -46,11 +46,12 @@ Known limits
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-from verify.claims.base import Budget, Evidence, NegativeControl
+from verify.certificates import linear_standard_certificate
+from verify.claims.base import Budget, Evidence, NegativeControl, witnesses_of
 from verify.claims.deep_linear_base import (
     DeepLinearClaim,
     certificate_bounds,
@@ -63,6 +64,7 @@ from verify.deep_linear import (
     CONSTRUCTION_PROOF,
     HOLDER_PROOF,
     LinearData,
+    aligned_direction,
     depth_scale,
     linear_data,
     schatten_interval,
@@ -70,7 +72,7 @@ from verify.deep_linear import (
     too_narrow,
 )
 from verify.instances import Instance
-from verify.result import Bound
+from verify.result import Bound, CheckResult
 from verify.search import Architecture
 
 
@@ -120,6 +122,7 @@ class LinearStandardGap(DeepLinearClaim):
             return found
         found.predicted["construction"] = 1.0
         balanced = standard_t_weights(data, L, t, width)
+        found.witnesses = {"layers": balanced.weights, "dual": aligned_direction(data, c)}
         for name, bounds in certificate_bounds(
             instance,
             data,
@@ -148,6 +151,10 @@ class LinearStandardGap(DeepLinearClaim):
         found.extra["search"] = summary.to_json()
         found.details.append(f"search: {summary.describe()}")
         return found
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        layers, dual = witnesses_of(result, "layers", "dual")
+        return linear_standard_certificate(self.id, instance, layers, dual)
 
     def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
         return dict.fromkeys(("primal", "dual", "gap"), (Fraction(-1), Fraction(1)))

@@ -122,12 +122,13 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
+from verify.certificates import NotCertifiable, rank1_certificate
 from verify.claims.base import (
     Budget,
     Claim,
@@ -135,16 +136,20 @@ from verify.claims.base import (
     NegativeControl,
     PinnedExample,
     infeasible_evidence,
+    witnesses_of,
 )
 from verify.instances import Instance, InstanceError
 from verify.linalg import pseudo_inverse, relative_residual, schatten_quasi_norm, singular_values
 from verify.networks import primal_certificate
 from verify.rank1 import (
     Rank1Data,
+    dual_point,
     dual_value,
     factor_rank1,
     infeasibility_ray,
     largest_ratio,
+    parallel_network,
+    primal_network,
     primal_value,
     rank1_data,
     reduced_problem,
@@ -153,7 +158,7 @@ from verify.rank1 import (
     zero_gap,
 )
 from verify.rank1_bounds import certified_bounds, network_upper_bound
-from verify.result import FAILS, HOLDS, INCONCLUSIVE, INFEASIBLE, Bound
+from verify.result import FAILS, HOLDS, INCONCLUSIVE, INFEASIBLE, Bound, CheckResult
 from verify.search import Architecture, SearchSummary, search_bounds
 from verify.strategies.rank1 import rank1_instances
 
@@ -262,6 +267,11 @@ class ReluRank1Standard(Claim):
         found = Evidence(predicted)
         for name, bounds in certified_bounds(X, Y, data, L, t, instance.width or 2).items():
             found.add(name, *bounds)
+        found.witnesses = {
+            "layers": primal_network(data, L, t, instance.width or 2).weights,
+            "bidual": [branch.weights for branch in parallel_network(data, L, t).branches],
+            "dual": dual_point(data, L, t),
+        }
         searched, summary = rank1_search(instance, data, budget, tol, predicted["primal"])
         found.add("primal_upper", *searched)
         condition = zero_gap(data.alpha, data.gamma, L, tol)
@@ -304,6 +314,15 @@ class ReluRank1Standard(Claim):
                 "aligned are not resolved at this depth in double precision"
             )
         return found
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        if instance.L != 3:
+            raise NotCertifiable(
+                f"proof mode covers this claim at L = 3 (the exact checker's rank-1 problem); got "
+                f"L = {instance.L}"
+            )
+        layers, bidual, dual = witnesses_of(result, "layers", "bidual", "dual")
+        return rank1_certificate(instance, layers, bidual, dual)
 
     def instances(self) -> SearchStrategy[Instance]:
         return rank1_instances(depths=DEPTHS)

@@ -77,13 +77,21 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import flint
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.certificates import ridge_certificate
+from verify.claims.base import (
+    Budget,
+    Claim,
+    Evidence,
+    NegativeControl,
+    PinnedExample,
+    witnesses_of,
+)
 from verify.instances import Instance, InstanceError
 from verify.linalg import rank_from_singular_values, spectral_norm
 from verify.lowrank import (
@@ -96,7 +104,7 @@ from verify.lowrank import (
 )
 from verify.lowrank_bounds import minimum_lower_bound, threshold_bracket
 from verify.networks import Network
-from verify.result import HOLDS, Bound
+from verify.result import HOLDS, Bound, CheckResult
 from verify.rigorous import (
     Enclosure,
     inner,
@@ -283,6 +291,7 @@ class WeightDecayLowRank(Claim):
         tau = threshold(L, beta)
         predicted = {"primal": objective_of(red, s, L, beta), "threshold": tau}
         network = balanced_network(red.U, s, red.Vt, L, width)
+        witnesses = {"layers": network.weights}
         candidates: dict[str, list[Bound]] = {
             "primal_lower": [
                 Bound(
@@ -327,7 +336,11 @@ class WeightDecayLowRank(Claim):
             "width": width,
             "search": {**summary.to_json(), "moves": moves},
         }
-        return Evidence(predicted, candidates, details=details, extra=extra)
+        return Evidence(predicted, candidates, details=details, extra=extra, witnesses=witnesses)
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        (layers,) = witnesses_of(result, "layers")
+        return ridge_certificate(instance, layers)
 
     def instances(self) -> SearchStrategy[Instance]:
         return lowrank_instances()

@@ -38,12 +38,13 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import flint
 import numpy as np
 
-from verify.claims.base import Budget, Evidence, NegativeControl, PinnedExample
+from verify.certificates import linear_standard_certificate
+from verify.claims.base import Budget, Evidence, NegativeControl, PinnedExample, witnesses_of
 from verify.claims.deep_linear_base import (
     DeepLinearClaim,
     certificate_bounds,
@@ -56,6 +57,7 @@ from verify.deep_linear import (
     CONSTRUCTION_PROOF,
     HOLDER_PROOF,
     LinearData,
+    aligned_direction,
     dual_side_value,
     end_to_end_singular_values,
     linear_data,
@@ -68,7 +70,7 @@ from verify.instances import Instance
 from verify.linalg import schatten_quasi_norm
 from verify.lowrank import balanced_network
 from verify.networks import Network
-from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.result import HOLDS, INFEASIBLE, Bound, CheckResult
 from verify.rigorous import lower, sum_of_squares, upper
 from verify.search import Architecture
 
@@ -159,6 +161,7 @@ class WeightDecaySchatten(DeepLinearClaim):
             return found
         found.predicted["construction"] = 1.0
         balanced = balanced_network(data.U, data.s, data.Vt, L, width)
+        found.witnesses = {"layers": balanced.weights, "dual": aligned_direction(data, 1.0)}
         for name, bounds in certificate_bounds(
             instance,
             data,
@@ -211,6 +214,10 @@ class WeightDecaySchatten(DeepLinearClaim):
         found.details.append(f"search: {summary.describe()}")
         found.extra.update(search=summary.to_json(), factorisation_ratio_min=float(ratios.min()))
         return found
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        layers, dual = witnesses_of(result, "layers", "dual")
+        return linear_standard_certificate(self.id, instance, layers, dual)
 
     def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
         degree = Fraction(2, instance.L)

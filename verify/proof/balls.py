@@ -77,11 +77,19 @@ def _dyadic(exact: arb) -> fmpq:
 
 
 def lower_text(value: Real, digits: int = DIGITS) -> str:
+    if not _finite(value):
+        return "-inf"  # a ball without finite ends encloses nothing useful, but still encloses
     return _decimal(exact_bounds(value)[0], digits, upward=False)
 
 
 def upper_text(value: Real, digits: int = DIGITS) -> str:
+    if not _finite(value):
+        return "inf"
     return _decimal(exact_bounds(value)[1], digits, upward=True)
+
+
+def _finite(value: Real) -> bool:
+    return isinstance(value, fmpq) or bool(value.is_finite())
 
 
 def _decimal(q: fmpq, digits: int, upward: bool) -> str:

@@ -13,7 +13,7 @@ Formulation: ``f = ((XW₁)₊W₂)₊W₃``, ``‖W₁‖_F ≤ t``, cost ``½(
   ``x, y ≥ 0`` (vectors of the hidden layer's outputs) and ``‖x‖ + ‖y‖ ≤ s``, so the constraint
   peaks at a vertex of that set;
 * ``P ≥`` the closed form (the rank-1 reduction, a proved formula rather than a certificate):
-  ``(‖α‖^{2/3} + ‖γ‖^{2/3})^{3/2}/s`` if ``α·γ < 0``; ``(‖α‖ + ‖γ‖)/s`` if one of them is 0 or
+  ``(‖α‖^{2/3} + ‖γ‖^{2/3})^{3/2}/s`` if ``α·γ ≤ 0``; ``(‖α‖ + ‖γ‖)/s`` if one of them is 0 or
   they are aligned (``Δ = ‖α∧γ‖ = 0``); else ``√(min_τ (1+τ²)(A + C/τ² + 2Δ/τ))/s``
   (``A = ‖α‖²``, ``C = ‖γ‖²``) at the unique positive root of ``Aτ⁴ + Δτ³ − Δτ − C``, isolated
   by bisection in ball arithmetic;
@@ -98,7 +98,7 @@ def primal_closed_form(A: fmpq, C: fmpq, dot: fmpq, s: arb) -> arb:
     """The rank-1 closed form of ``P`` (module docstring), as a ball."""
     if A == 0 or C == 0 or (dot >= 0 and dot * dot == A * C):
         return (ball(A).sqrt() + ball(C).sqrt()) / s
-    if dot < 0:
+    if dot <= 0:  # the two streams never mix (orthogonal sides included): the ℓ_{2/3} value
         return power(power(ball(A), 1, 3) + power(ball(C), 1, 3), 3, 2) / s
     delta = ball(A * C - dot * dot).sqrt()
 
