@@ -11,8 +11,8 @@ with the reason — instead of producing a "certified" bound that is not one.
 
 * ``W* = X⁺ΠY`` is enclosed as ``W̃ + E`` with ``W̃`` in the row space of ``X`` exactly (the
   float ``X⁺Y`` when ``X`` has full column rank, ``XᵀG`` for floats ``G`` otherwise) and
-  ``‖E‖₂ ≤ δ = ‖Y − XW̃‖_F / σ_min⁺(X)``, ``σ_min⁺`` a certified
-  lower bound on the smallest non-zero singular value of ``X`` (:func:`enclose_solution`).
+  ``‖E‖₂ ≤ δ = ‖Y − XW̃‖₂ / σ_min⁺(X)`` (the residual computed exactly in integers),
+  ``σ_min⁺`` a certified lower bound on the smallest non-zero singular value of ``X`` (:func:`enclose_solution`).
   Weyl's inequality then encloses every singular value of ``W*``; ``rank W* ≤ min(rank X, K)``.
 * Dual points ``Λ`` are shrunk to feasibility by a certified upper bound on ``‖XᵀΛ‖₂``, and
   their value on ``ΠY`` is bounded below by ``tr(ΛᵀY) − ‖Λ‖_F‖Y − ΠY‖_F``
@@ -36,6 +36,7 @@ from verify.networks import Model, branches_of
 from verify.result import Bound
 from verify.rigorous import (
     Enclosure,
+    exact_residual,
     inner,
     lower,
     product,
@@ -152,7 +153,12 @@ def enclose_solution(
     enclosure: ``XᵀG`` in general, the float ``X⁺Y`` itself when ``X`` has full column rank);
     also returns the float SVD of ``W̃``'s midpoint."""
     rank_x, x_sigma_min = data_rank.rank, data_rank.sigma_min
-    residual = upper((Enclosure.exact(Y) - product(X, W_tilde)).frobenius())
+    if np.any(W_tilde.rad):
+        difference = Enclosure.exact(Y) - product(X, W_tilde)
+    else:  # exact floats: the residual exactly, rounded once (far tighter than a-priori bounds)
+        difference = exact_residual(Y, X, W_tilde.mid)
+    # ‖X⁺Π(Y − XW̃)‖₂ ≤ ‖Y − XW̃‖₂/σ_min⁺: the spectral norm, not the (larger) Frobenius one
+    residual = difference.spectral_upper() if difference.mid.size else 0.0
     k = min(rank_x if rank_x is not None else min(X.shape), Y.shape[1])
     if rank_x is None or x_sigma_min == 0.0:
         delta = math.inf

@@ -325,8 +325,9 @@ def plan_search(
     over ``n`` weights on ``N`` rows) ``+ N³/3 + 2N²(h + K)`` (Gram matrix, Cholesky, solves;
     ``h`` features) ``+ 120n`` (L-BFGS with 30 corrections) operations, about 1.2 per iteration.
     A search may spend ``work · SEARCH_WORK`` of them; within that it keeps the requested
-    ``restarts × max_iter``, else cuts iterations (to ``MIN_ITERATIONS``) and then starts. The
-    plan is reported with the search, never applied silently; ``work = 0`` runs no search.
+    ``restarts × max_iter``, else cuts iterations (to ``MIN_ITERATIONS``) and then starts; when
+    not even ``MIN_ITERATIONS/10`` iterations fit, it runs none. The plan is reported with the
+    search, never applied silently; ``work = 0`` runs no search.
     """
     if work <= 0:
         return SearchPlan(0, 0, "search skipped: budget 0")
@@ -337,6 +338,13 @@ def plan_search(
     affordable = int(work * SEARCH_WORK / per_iteration)
     if affordable >= restarts * max_iter:
         return SearchPlan(restarts, max_iter)
+    if affordable < MIN_ITERATIONS // 10:
+        return SearchPlan(
+            0,
+            0,
+            f"search skipped: one start of {MIN_ITERATIONS // 10} iterations exceeds the budget "
+            f"({work:g}) at this size; a larger --budget runs it",
+        )
     starts = max(1, min(restarts, affordable // MIN_ITERATIONS))
     iterations = max(1, min(max_iter, affordable // starts))
     return SearchPlan(
