@@ -12,7 +12,8 @@ with the reason — instead of producing a "certified" bound that is not one.
 * ``W* = X⁺ΠY`` is enclosed as ``W̃ + E`` with ``W̃`` in the row space of ``X`` exactly (the
   float ``X⁺Y`` when ``X`` has full column rank, ``XᵀG`` for floats ``G`` otherwise) and
   ``‖E‖₂ ≤ δ = ‖Y − XW̃‖₂ / σ_min⁺(X)`` (the residual computed exactly in integers),
-  ``σ_min⁺`` a certified lower bound on the smallest non-zero singular value of ``X`` (:func:`enclose_solution`).
+  ``σ_min⁺`` a certified lower bound on the smallest non-zero singular value of ``X``
+  (:func:`enclose_solution`).
   Weyl's inequality then encloses every singular value of ``W*``; ``rank W* ≤ min(rank X, K)``.
 * Dual points ``Λ`` are shrunk to feasibility by a certified upper bound on ``‖XᵀΛ‖₂``, and
   their value on ``ΠY`` is bounded below by ``tr(ΛᵀY) − ‖Λ‖_F‖Y − ΠY‖_F``
