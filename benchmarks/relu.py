@@ -18,7 +18,7 @@ import numpy as np
 
 from verify.arrangements import chamber_patterns, general_position_count, sampled_patterns
 from verify.networks import primal_certificate
-from verify.relu_parallel import dual_certificate, reconstruct, relu_problem, solve
+from verify.relu_parallel import reconstruct, relu_problem, rescaled_dual_point, solve
 
 
 def timed(fn):
@@ -57,7 +57,7 @@ def program_table(rng: np.random.Generator, cases: list[tuple[int, int, int]]) -
             bound = primal_certificate(
                 problem.X, problem.y[:, None], rebuilt.network, "t", t=1.0, how="benchmark"
             )
-            dual = dual_certificate(problem, solution.dual, solution.outer_dual)
+            dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
             return rebuilt.branches, bound.value, dual.value
 
         (branches, primal, dual), t_cert = timed(certify)

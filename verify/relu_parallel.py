@@ -12,10 +12,10 @@ Scalar labels ``y ∈ R^N``, depth ``L ∈ {2, 3}``, t-formulation (``‖W_{1,j}
   :func:`verify.convex.relu_three_layer_program` has one group per (outer pattern, sign).
 
 From a solution, :func:`reconstruct` builds a :class:`~verify.networks.ParallelNetwork`: every
-non-negligible group is a candidate branch, the output weights are refit by least squares (the
-solver's interpolation error is removed), then conic Carathéodory prunes the branches to at most
-``rank ≤ N`` (at ``L = 3`` also the inner units of each branch) without raising the cost, and a
-guarded refit on the kept branches removes the rounding that pruning accumulated.
+non-negligible group is a candidate branch (at ``L = 2`` also the exact maximisers of the
+solver's ``λ``), an LP chooses the output weights of least ``Σ|a|`` over them, and
+:func:`exact_last_layer` makes the network interpolate ``y`` up to rounding (minimum-norm
+correction, conic Carathéodory down to the rank, exact solve on the kept branches).
 
 The dual check is exact over the enumerated patterns. The support function of ``Q``,
 ``σ(c) = max_{‖u‖≤1} |cᵀ(Xu)_+|``, is the largest over patterns ``D`` and signs of
@@ -24,34 +24,35 @@ The dual check is exact over the enumerated patterns. The support function of ``
 tight at the NNLS solution ``ν = argmin_{ν≥0} ‖g + Aᵀν‖`` (Moreau: ``g + Aᵀν`` is then the
 projection of ``g`` onto ``K_D``). At ``L = 3`` the same holds per outer group: for ``μ ≥ 0``,
 ``sup_{h ∈ Q, (2D2−I)h ≥ 0} ±λᵀD2h ≤ σ(±D2λ + (2D2−I)μ)``, with ``μ`` the solver's multipliers of
-the outer cone constraints (tight by conic duality). Dividing ``λ`` by the certified maximum makes
-it exactly feasible; ``yᵀλ`` of the rescaled ``λ`` is then a lower bound on the dual optimum.
+the outer cone constraints (tight by conic duality). Dividing ``λ`` by the certified maximum
+(every rounding error bounded, :mod:`verify.cone_support`) makes it exactly feasible; ``yᵀλ``
+of the rescaled ``λ``, bounded below, is then a lower bound on the dual optimum.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls
+from scipy.optimize import linprog
 
 from verify.arrangements import PatternSet, chamber_patterns, masks, subspace_patterns
+from verify.cone_support import (
+    UNIT,
+    dot_lower,
+    gamma,
+    norm_upper,
+    price,
+    support_function,
+)
 from verify.convex import GroupLassoSolution, relu_three_layer_program, relu_two_layer_program
 from verify.linalg import compact_svd, numerical_rank
 from verify.networks import Network, ParallelNetwork
 
 #: Units and groups whose weight is below this fraction of the total cost are dropped before
-#: pruning (interior-point solutions are never exactly sparse). It must stay near rounding
-#: level: at 1e-9, hundreds of dropped groups of an L = 3 solution moved the output by 1e-7
-#: and left nearly dependent features that the refit could not correct.
+#: pruning (interior-point solutions are never exactly sparse). The last layer is solved
+#: exactly afterwards, so dropping them never leaves an interpolation error behind.
 NEGLIGIBLE = 1e-11
-#: Largest relative cost change of an exact last-layer refit, and the singular-value cut-off
-#: used instead when it would cost more (see ``_refit``).
-REFIT_COST = 1e-9
-REFIT_RCOND = 1e-3
-#: Relative margin added to every computed support-function bound for floating-point rounding.
-ROUNDING_MARGIN = 64 * np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -124,39 +125,11 @@ def solve(problem: ReluProblem, solver: str = "CLARABEL") -> GroupLassoSolution:
     )
 
 
-def cone_support(A: np.ndarray, g: np.ndarray) -> float:
-    """Certified upper bound on ``max gᵀu`` over ``A u ≥ 0, ‖u‖ ≤ 1`` (equal up to rounding):
-    ``‖g + Aᵀν‖`` at the NNLS point ``ν ≥ 0``, plus a rounding margin."""
-    if np.all(A @ g >= 0):
-        return float(np.linalg.norm(g)) * (1 + ROUNDING_MARGIN)
-    nu = np.maximum(nnls(-A.T, g)[0], 0.0)
-    value = float(np.linalg.norm(g + A.T @ nu))
-    scale = float(np.linalg.norm(g) + np.linalg.norm(np.abs(A.T) @ nu))
-    return value + ROUNDING_MARGIN * scale
-
-
-def support_function(X: np.ndarray, inner: PatternSet, c: np.ndarray, floor: float = 0.0) -> float:
-    """Certified upper bound on ``max(floor, σ(c))``, ``σ(c) = max_{‖u‖≤1} |cᵀ(Xu)_+|`` over the
-    patterns ``inner``.
-
-    Patterns are visited by decreasing ``‖XᵀDc‖`` (an upper bound on their value), so the cone
-    projections stop as soon as no remaining pattern can exceed the running maximum."""
-    D = masks(inner)
-    gradients = (D * c) @ X  # row i: XᵀD_i c
-    norms = np.linalg.norm(gradients, axis=1) * (1 + ROUNDING_MARGIN)
-    best = floor
-    for i in np.argsort(-norms):
-        if norms[i] <= best:
-            break
-        A = (2 * D[i] - 1)[:, None] * X
-        best = max(best, cone_support(A, gradients[i]), cone_support(A, -gradients[i]))
-    return best
-
-
 @dataclass(frozen=True)
 class DualCertificate:
-    """``λ`` rescaled to exact feasibility, its value ``yᵀλ``, and ``ρ``: the certified maximum
-    of the solver's ``λ`` over the constraint (``ρ·t`` at ``L = 3``) it was divided by."""
+    """``λ`` rescaled to exact feasibility, a certified lower bound on its value ``yᵀλ``, and
+    ``ρ``: the certified maximum of the solver's ``λ`` over the constraint (``ρ·t`` at ``L = 3``)
+    it was divided by."""
 
     multipliers: np.ndarray
     value: float
@@ -170,22 +143,43 @@ def rescaled_dual_point(
 
     ``L = 2``: ``ρ = σ(λ)``. ``L = 3``: ``ρ = max_g σ(s_g D2_g λ + (2D2_g − I) μ_g)`` with ``μ_g``
     the columns of ``outer_dual`` (zero if not given: still an upper bound, only looser).
-    The feasible point is ``λ/ρ`` (``λ/(tρ)`` at ``L = 3``)."""
+    The feasible point is ``λ/ρ`` (``λ/(tρ)`` at ``L = 3``), see :func:`feasible_multipliers`."""
     X, inner = problem.X, problem.inner
     if problem.L == 2:
-        rho, scale = support_function(X, inner, lam), 1.0
+        rho = support_function(X, inner, lam)
     else:
         outer = problem.outer.astype(float)
         mu = np.zeros((X.shape[0], outer.shape[0])) if outer_dual is None else outer_dual
         mu = np.maximum(mu, 0.0)  # any μ ≥ 0 gives a valid bound; clip solver noise
-        rho = 0.0
+        rho, largest = 0.0, 0.0
         for g, (D, s) in enumerate(zip(outer, problem.signs, strict=True)):
-            rho = support_function(X, inner, s * D * lam + (2 * D - 1) * mu[:, g], rho)
-        scale = problem.t
-    if rho == 0.0:  # λ = 0 (y = 0): the zero multiplier is feasible
-        return DualCertificate(np.zeros_like(lam), 0.0, 0.0)
-    feasible = lam / (scale * rho)
-    return DualCertificate(feasible, float(problem.y @ feasible), rho)
+            # s·D·λ and (2D − 1)·μ are exact (signs and zeros); their sum rounds by at most u
+            # per entry, which moves σ by at most u·‖shifted‖·‖X‖_F (added below).
+            shifted = s * D * lam + (2 * D - 1) * mu[:, g]
+            rho = support_function(X, inner, shifted, rho)
+            largest = max(largest, norm_upper(shifted))
+        rho += 2 * UNIT * largest * norm_upper(X.ravel())
+    return feasible_multipliers(problem, lam, rho)
+
+
+def feasible_multipliers(problem: ReluProblem, lam: np.ndarray, rho: float) -> DualCertificate:
+    """``λ̂ = λ/(scale·ρ')`` (``scale = t`` at ``L = 3``, else 1) with ``ρ' ≥ ρ`` covering the
+    rounding of the division, and a certified lower bound on ``yᵀλ̂``.
+
+    ``fl(λ/q)`` differs from ``λ/q`` by at most ``u`` per entry, which moves ``λᵀh`` by at most
+    ``u‖λ‖·‖h‖/q`` for every admissible pre-activation ``h`` (``‖h‖ ≤ ‖X‖_F`` at ``t = 1``):
+    ``ρ' = (ρ + 2u‖λ‖‖X‖_F)(1 + 4u)`` keeps ``λ̂`` exactly feasible."""
+    scale = problem.t if problem.L == 3 else 1.0
+    feasible = rescaled_multipliers(problem.X, lam, rho, scale)
+    return DualCertificate(feasible, dot_lower(problem.y, feasible), rho)
+
+
+def rescaled_multipliers(X: np.ndarray, lam: np.ndarray, rho: float, scale: float) -> np.ndarray:
+    """``λ/(scale·ρ')``, see :func:`feasible_multipliers` (zero when ``ρ = 0``: ``λ = 0``)."""
+    if rho == 0.0:
+        return np.zeros_like(lam)
+    padded = (rho + 2 * UNIT * norm_upper(lam) * norm_upper(X.ravel())) * (1 + 4 * UNIT)
+    return lam / (scale * padded)
 
 
 def conic_caratheodory(features: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
@@ -219,30 +213,23 @@ def conic_caratheodory(features: np.ndarray, coefficients: np.ndarray) -> np.nda
     return c
 
 
-def _units(point: np.ndarray, group: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Unit directions and signed weights ``(±‖v‖)`` of one group's non-negligible vectors."""
-    directions, weights = [], []
-    for side, sign in ((0, 1.0), (1, -1.0)):
-        vectors = point[side, group]
-        norms = np.linalg.norm(vectors, axis=1)
-        keep = norms > floor
-        directions.append(vectors[keep] / norms[keep, None])
-        weights.append(sign * norms[keep])
-    return np.vstack(directions), np.concatenate(weights)
+@dataclass(frozen=True)
+class UnitBranch:
+    """A branch with its last weight left out: hidden layers ``W_1 … W_{L−1}`` with
+    ``‖W_{L−1}‖ = 1`` (and ``‖W_1‖_F = t`` at ``L = 3``). With output weight ``a`` and the last
+    two layers balanced it outputs ``a·feature`` at cost ``|a|``."""
 
+    hidden: tuple[np.ndarray, ...]
 
-def _refit(features: np.ndarray, weights: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Least-squares correction of the last layer, removing the interpolation error.
+    def feature(self, X: np.ndarray) -> np.ndarray:
+        """The branch's last hidden unit on ``X``, by the same forward pass as the network's."""
+        return Network((*self.hidden, np.ones((1, 1))), "relu").forward(X)[:, 0]
 
-    The exact (minimum-norm) correction is taken when it changes ``Σ|w|`` by at most
-    :data:`REFIT_COST` (relative); otherwise (nearly dependent columns, e.g. two units along one
-    tie direction, where it would be large) only its part along singular values above
-    :data:`REFIT_RCOND` times the largest, at most ``1/REFIT_RCOND`` times the error."""
-    residual = y - features @ weights
-    exact = np.linalg.lstsq(features, residual, rcond=None)[0]
-    if np.sum(np.abs(exact)) <= REFIT_COST * np.sum(np.abs(weights)):
-        return weights + exact
-    return weights + np.linalg.lstsq(features, residual, rcond=REFIT_RCOND)[0]
+    def with_output(self, a: float) -> Network:
+        """The branch with output weight ``a``: ``W_{L−1}·√|a|`` and ``sign(a)·√|a|``."""
+        root = float(np.sqrt(abs(a)))
+        *first, last = self.hidden
+        return Network((*first, last * root, np.array([[np.copysign(root, a)]])), "relu")
 
 
 @dataclass(frozen=True)
@@ -256,90 +243,159 @@ class Reconstruction:
     cost_unpruned: float
 
 
-def _two_layer_groups(
-    problem: ReluProblem, point: np.ndarray, floor: float
-) -> tuple[list, np.ndarray, np.ndarray]:
-    """One candidate branch per non-negligible ``v_i`` or ``w_i``: first layer ``u = v/‖v‖``,
-    output weight ``±‖v‖``, feature ``(Xu)_+``."""
-    directions, weights = _units(point, 0, floor)
-    return list(directions), weights, np.maximum(problem.X @ directions.T, 0.0)
+def _signed_units(point: np.ndarray, group: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Unit directions (rows) and signed weights ``(±‖v‖)`` of one group's non-negligible
+    vectors ``v`` (sign + for the ``v`` side, − for the ``w`` side)."""
+    directions, weights = [], []
+    for side, sign in ((0, 1.0), (1, -1.0)):
+        vectors = point[side, group]
+        norms = np.linalg.norm(vectors, axis=1)
+        keep = norms > floor
+        directions.append(vectors[keep] / norms[keep, None])
+        weights.append(sign * norms[keep])
+    return np.vstack(directions), np.concatenate(weights)
 
 
-def _three_layer_groups(
-    problem: ReluProblem, point: np.ndarray, floor: float
-) -> tuple[list, np.ndarray, np.ndarray]:
-    """One candidate branch per non-negligible outer group ``g``, with inner units
-    ``(u_k, c_k)`` and ``ρ_g = Σ|c_k|``: hidden pre-activation ``ĥ = Σ_k c_k (Xu_k)_+ / ρ_g ∈ Q``,
-    output weight ``s_g ρ_g``, feature ``(ĥ)_+``."""
-    X = problem.X
-    units, weights, features = [], [], []
+#: Patterns whose value for the solver's ``λ`` is within this of the maximum 1 contribute
+#: their exact maximiser as a candidate first layer (see :func:`_two_layer_candidates`).
+NEAR_OPTIMAL = 1e-6
+
+
+def _two_layer_candidates(
+    problem: ReluProblem, solution: GroupLassoSolution, floor: float
+) -> tuple[list[UnitBranch], np.ndarray, np.ndarray]:
+    """One candidate branch per non-negligible ``v_i`` or ``w_i`` (first layer ``u = v/‖v‖``,
+    output weight ``±‖v‖``), and one per exact maximiser of ``|λᵀ(Xu)_+|`` that reaches
+    ``1 − NEAR_OPTIMAL`` (weight 0: the last layer decides). The solver's directions are only
+    within its tolerance of the optimal ones, which often lie on a face of a pattern's cone (a
+    tie); interpolating exactly with them alone can cost far more than the optimum."""
+    directions, weights = _signed_units(solution.point, 0, floor)
+    level, limit = 1 - NEAR_OPTIMAL, 2 * len(problem.y)
+    optimal = price(problem.X, problem.inner, solution.dual, level, limit).directions
+    preferred = np.arange(len(directions) + len(optimal)) >= len(directions)
+    directions = np.vstack([directions, optimal])
+    weights = np.concatenate([weights, np.zeros(len(optimal))])
+    return [UnitBranch((u[:, None],)) for u in directions], weights, preferred
+
+
+def _three_layer_candidates(
+    problem: ReluProblem, solution: GroupLassoSolution, floor: float
+) -> tuple[list[UnitBranch], np.ndarray, np.ndarray]:
+    """One candidate branch per non-negligible outer group ``g``: its inner units ``(u_k, c_k)``
+    (pre-activation ``z_g = Σ_k c_k (Xu_k)_+``) pruned by conic Carathéodory to at most ``N``
+    (``Σ|c_k|`` never grows), then ``p_k = c_k/ρ_g`` with ``ρ_g = Σ|c_k|``:
+    ``W_1 = t·[u_k √|p_k|]`` (``‖W_1‖_F = t``), ``w_2 = [sign(p_k) √|p_k|]`` (``‖w_2‖ = 1``), so the
+    unit feature is ``t·(z_g/ρ_g)_+`` and the output weight ``s_g ρ_g / t``."""
+    X, t = problem.X, problem.t
+    branches, weights = [], []
     for g, sign in enumerate(problem.signs):
-        directions, inner = _units(point, g, floor)
-        rho = float(np.sum(np.abs(inner)))
-        if rho <= floor:
+        directions, inner = _signed_units(solution.point, g, floor)
+        if np.sum(np.abs(inner)) <= floor:
             continue
-        units.append((directions, inner))
-        weights.append(sign * rho)
-        features.append(np.maximum(np.maximum(X @ directions.T, 0.0) @ inner / rho, 0.0))
-    return units, np.array(weights), np.array(features).reshape(len(features), -1).T
+        inner = conic_caratheodory(np.maximum(X @ directions.T, 0.0), inner)
+        keep = np.flatnonzero(inner)
+        rho = float(np.sum(np.abs(inner[keep])))
+        share = inner[keep] / rho
+        root = np.sqrt(np.abs(share))
+        first = t * directions[keep].T * root
+        branches.append(UnitBranch((first, (np.sign(share) * root)[:, None])))
+        weights.append(sign * rho / t)
+    return branches, np.array(weights), np.ones(len(weights), dtype=bool)
+
+
+#: Extra LP cost per unit weight of a solver direction over an exact maximiser (see
+#: :func:`last_layer`): enough for the LP to prefer the exact faces, too small to matter
+#: otherwise (the cost of the result is recomputed without it).
+SOLVER_DIRECTION_PENALTY = 1e-6
+
+
+def last_layer(
+    features: np.ndarray, weights: np.ndarray, y: np.ndarray, preferred: np.ndarray
+) -> np.ndarray:
+    """Output weights of least ``Σ|a|`` interpolating ``y`` with the candidate ``features``, exact
+    up to rounding.
+
+    The linear program ``min Σ c_j|a_j|`` s.t. ``features·a = y`` (HiGHS, ``c_j = 1`` on the
+    ``preferred`` columns, slightly more elsewhere) chooses the best combination of the
+    candidate branches (never worse than the solver's own ``weights``, up to their
+    interpolation error); conic Carathéodory keeps at most ``rank`` columns; a last exact
+    least-squares solve on the kept columns removes the LP's feasibility error, so the result
+    interpolates up to rounding whatever the solvers' accuracy (its cost is recomputed from the
+    weights, so a correction can only make the bound looser, never wrong). Should the LP fail,
+    the minimum-norm correction of ``weights`` takes its place."""
+    m = features.shape[1]
+    cost = np.where(preferred, 1.0, 1.0 + SOLVER_DIRECTION_PENALTY)
+    program = linprog(
+        np.concatenate([cost, cost]),
+        A_eq=np.hstack([features, -features]),
+        b_eq=y,
+        bounds=(0, None),
+        method="highs",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
+    if program.status == 0:
+        weights = program.x[:m] - program.x[m:]
+    return exact_last_layer(features, weights, y)
+
+
+def exact_last_layer(features: np.ndarray, weights: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``weights`` corrected to interpolate ``y`` up to rounding and pruned to the rank: the
+    minimum-norm correction over all columns, conic Carathéodory (output kept up to rounding,
+    ``Σ|a|`` not raised), and an exact least-squares solve on the kept columns."""
+    weights = weights + np.linalg.lstsq(features, y - features @ weights, rcond=None)[0]
+    weights = conic_caratheodory(features, weights)
+    keep = np.flatnonzero(weights)
+    kept = features[:, keep]
+    weights[keep] += np.linalg.lstsq(kept, y - kept @ weights[keep], rcond=None)[0]
+    return weights
+
+
+def assemble(candidates: list[UnitBranch], weights: np.ndarray) -> ParallelNetwork:
+    """The network of the candidate branches with non-zero output weights."""
+    return ParallelNetwork(
+        tuple(candidates[k].with_output(weights[k]) for k in np.flatnonzero(weights))
+    )
 
 
 def reconstruct(problem: ReluProblem, solution: GroupLassoSolution) -> Reconstruction:
-    """A parallel ReLU network of cost (at ``t``) the program's value: every non-negligible
-    group becomes a candidate branch; the output weights are refit by least squares over all of
-    them (many columns: well conditioned) to remove the solver's interpolation error, then
-    pruned by conic Carathéodory (exact dependencies: the output is kept up to rounding)."""
-    X, L, t = problem.X, problem.L, problem.t
+    """A parallel ReLU network from a convex solution: every non-negligible group becomes a
+    candidate branch whose feature is recomputed by the network's own forward pass, and the
+    output weights are solved on those features (:func:`last_layer`), so the network
+    interpolates ``y`` up to rounding whatever the solver's accuracy was."""
+    X, L = problem.X, problem.L
     floor = NEGLIGIBLE * float(np.sum(np.linalg.norm(solution.point, axis=-1)))
-    collect = _two_layer_groups if L == 2 else _three_layer_groups
-    units, weights, features = collect(problem, solution.point, floor)
-    scale = t if L == 3 else 1.0
+    collect = _two_layer_candidates if L == 2 else _three_layer_candidates
+    candidates, weights, preferred = collect(problem, solution, floor)
     if weights.size == 0:
         zero = [np.zeros((X.shape[1], 1))] + [np.zeros((1, 1))] * (L - 1)
         return Reconstruction(ParallelNetwork((Network(tuple(zero), "relu"),)), 0, 1, 0.0)
-    cost = float(np.sum(np.abs(weights))) / scale
-    weights = conic_caratheodory(features, _refit(features, weights, problem.y))
-    keep = np.flatnonzero(weights)
-    # Pruning keeps the output up to rounding in the null vectors; a last guarded refit on the
-    # kept columns removes what accumulated.
-    weights[keep] = _refit(features[:, keep], weights[keep], problem.y)
-    if L == 2:
-        branches = tuple(_two_layer_branch(units[k], weights[k]) for k in keep)
-    else:
-        branches = tuple(_three_layer_branch(X, *units[k], weights[k], t) for k in keep)
-    return Reconstruction(ParallelNetwork(branches), len(units), len(branches), cost)
+    cost = float(np.sum(np.abs(weights)))
+    features = np.column_stack([branch.feature(X) for branch in candidates])
+    network = assemble(candidates, last_layer(features, weights, problem.y, preferred))
+    return Reconstruction(network, len(candidates), len(network.branches), cost)
 
 
-def _two_layer_branch(u: np.ndarray, b: float) -> Network:
-    """Output ``b·(Xu)_+`` with balanced weights ``√|b| u`` and ``sign(b)√|b|`` (cost ``|b|``)."""
-    root = math.sqrt(abs(b))
-    return Network((root * u[:, None], np.array([[math.copysign(root, b)]])), "relu")
+def weak_duality_allowance(
+    X: np.ndarray, y: np.ndarray, network: ParallelNetwork, multipliers: np.ndarray, cost: float
+) -> float:
+    """How far a certified dual value ``yᵀλ̂`` may exceed the recomputed ``cost`` of ``network``
+    by rounding alone.
 
-
-def _three_layer_branch(
-    X: np.ndarray, directions: np.ndarray, inner: np.ndarray, b: float, t: float
-) -> Network:
-    """Output ``b·(ĥ)_+``, ``ĥ = Σ c_k (Xu_k)_+ / ρ``, with at most ``N`` inner units.
-
-    The inner units are pruned by conic Carathéodory (``h = Σ c_k (Xu_k)_+`` kept, ``ρ = Σ|c_k|``
-    possibly lowered to ``ρ'``, and ``b`` scaled by ``ρ'/ρ`` to keep the output), then balanced:
-    ``W_1 = t·[u_k √p_k]`` (``p_k = |c_k|/ρ'``, so ``‖W_1‖_F = t``),
-    ``w_2 = √(|b|/t)·[sign(c_k)√p_k]``, ``w_3 = sign(b)√(|b|/t)``: cost ``|b|/t``."""
-    rho = float(np.sum(np.abs(inner)))
-    features = np.maximum(X @ directions.T, 0.0)
-    hidden = features @ inner
-    inner = conic_caratheodory(features, inner)
-    keep = np.flatnonzero(inner)
-    inner[keep] = _refit(features[:, keep], inner[keep], hidden)  # as in :func:`reconstruct`
-    pruned = float(np.sum(np.abs(inner[keep])))
-    b *= pruned / rho
-    share = np.abs(inner[keep]) / pruned
-    root = math.sqrt(abs(b) / t)
-    return Network(
-        (
-            t * directions[keep].T * np.sqrt(share),
-            root * (np.sign(inner[keep]) * np.sqrt(share))[:, None],
-            np.array([[math.copysign(root, b)]]),
-        ),
-        "relu",
-    )
+    For a feasible ``λ̂`` and a network with output ``y + r`` (exactly), weak duality for the
+    labels ``y + r`` gives ``cost ≥ (y + r)ᵀλ̂``, so ``yᵀλ̂ ≤ cost + ‖r‖·‖λ̂‖``. The computed ``r``
+    differs from the exact one by the forward pass's rounding, at most ``γ_n`` times the same
+    pass in absolute values (without the ReLU, which is 1-Lipschitz), and the cost by ``γ`` of
+    the number of terms it sums."""
+    residual = network.forward(X)[:, 0] - y
+    spread = np.zeros(X.shape[0])
+    terms, weights = X.shape[1], 0
+    for branch in network.branches:
+        A = np.abs(X)
+        for W in branch.weights:
+            A = A @ np.abs(W)
+        spread += A[:, 0]
+        terms = max(terms, X.shape[1] + sum(W.shape[0] for W in branch.weights))
+        weights += branch.weights[-2].size + branch.weights[-1].size
+    terms += len(network.branches) + 2
+    forward = norm_upper(residual) + gamma(terms) * norm_upper(spread)
+    return norm_upper(multipliers) * forward + gamma(weights + 2) * abs(cost)

@@ -31,15 +31,28 @@ Source
     ``L = 2`` program is the two-layer result of Pilanci and Ergen (ICML 2020).
 
 How it is verified
+    * scale: the check runs on ``X·2^{−e}``, ``y·2^{−f}`` (largest entries in ``[1, 2)``, exact)
+      and maps back: ``P(αX, βy) = (β/α)·P(X, y)`` at ``L = 2`` and ``3``
+      (:mod:`verify.relu_scaling`); every network is re-evaluated on the data as given;
     * patterns: enumerated exactly (:mod:`verify.arrangements`, integer arithmetic, no
       sampling); at ``L = 3`` also the outer patterns of the subspace ``span{(Xu)_+}``;
-    * primal upper bound: the convex program (Clarabel) mapped back to a parallel ReLU network,
-      last layer refit by least squares, pruned by conic Carathéodory to at most ``rank ≤ N``
-      branches without raising the cost (``extra["branches"]``); its output and cost are
-      recomputed from the weights (:func:`verify.networks.primal_certificate`);
-    * dual lower bound: the solver's ``λ``, checked exactly over every pattern and sign (NNLS
-      cone projections; at ``L = 3`` per outer group with the solver's outer multipliers), divided
-      by the certified maximum so that it is feasible, ``yᵀλ`` recomputed;
+    * ``L = 2``: column generation over first layers (:mod:`verify.column_generation`): an LP
+      master over a working set of directions (warm start: sampled directions), priced exactly
+      over every pattern and sign (cone projections), polished by Newton's method on the
+      optimality conditions of its active faces; ``extra["column_generation"]`` records the
+      rounds, the working set and the certified gap of each round;
+    * ``L = 3``: the convex program over every (outer, sign, inner) group (Clarabel), mapped to
+      a network whose output weights are chosen by an LP over the candidate branches;
+    * primal upper bound: a parallel ReLU network whose last layer is solved exactly on its
+      branches, so that it interpolates up to rounding, pruned by conic Carathéodory to at most
+      ``rank ≤ N`` branches (``extra["branches"]``); its output and cost are recomputed from the
+      weights (:func:`verify.networks.primal_certificate`);
+    * dual lower bound: the multipliers ``λ``, checked over every pattern and sign with every
+      floating-point error bounded (:mod:`verify.cone_support`: the bound is never below a
+      50-digit evaluation), divided by the certified maximum, ``yᵀλ`` bounded below;
+    * the two are compared before use: a dual value above the network's cost by more than the
+      rounding allowance of weak duality (``‖r‖·‖λ‖`` for the network's residual ``r``, plus the
+      forward pass's rounding; ``extra["rounding_allowance"]``) would be a defect and is refused;
     * primal lower and dual upper bounds: weak duality (``P ≥ D``) from the two certificates;
     * verdict: ``holds`` when ``(P_upper − D_lower)/max(1, P_upper)`` is within the tolerance;
     * falsification: multi-start L-BFGS on parallel networks with ``2(N + 1)`` branches (at
@@ -54,14 +67,14 @@ How it is verified
       certified by a dual ray orthogonal to that span.
 
 Known limits
-    The solver's accuracy (about 1e-8 relative) sets how close the two certificates get, hence
-    ``rtol = 1e-6`` (times ``κ(X)``); a network whose refit could not remove the solver's error
-    along nearly dependent features keeps a residual within that tolerance. The number of
-    patterns grows like ``N^{d−1}`` (inner) and up to ``2^N`` (outer, ``L = 3``): instances whose
-    program would exceed :data:`MAX_PROGRAM_VARIABLES` are refused with a message. The search is
-    capped at :data:`SEARCH_ITERATIONS` iterations per start, and it eliminates the last layer,
-    so it has no usable start when the features cannot span ``R^N`` (one feature, duplicate
-    points). Depths ``L ≥ 4`` are not checked.
+    The rounding allowance and the certified gap are about 1e-10 relative at ``L = 2``; at
+    ``L = 3`` the solver's accuracy (about 1e-8 relative) sets how close the two certificates
+    get, hence ``rtol = 1e-6`` (times ``κ(X)``). The number of patterns grows like ``N^{d−1}``
+    (inner) and up to ``2^N`` (outer, ``L = 3``): instances whose program would exceed
+    :data:`MAX_PROGRAM_VARIABLES` are refused with a message. The search is capped at
+    :data:`SEARCH_ITERATIONS` iterations per start, and it eliminates the last layer, so it has
+    no usable start when the features cannot span ``R^N`` (one feature, duplicate points).
+    Depths ``L ≥ 4`` are not checked.
 """
 
 from __future__ import annotations
@@ -80,10 +93,11 @@ from verify.claims.base import (
     PinnedExample,
     infeasible_evidence,
 )
+from verify.column_generation import certify_two_layer, sampled_directions
 from verify.convex import SolverFailure, relu_two_layer_program
 from verify.instances import Instance, InstanceError
 from verify.linalg import relative_residual
-from verify.networks import primal_certificate
+from verify.networks import Network, ParallelNetwork, primal_certificate
 from verify.relu_parallel import (
     ReluProblem,
     reconstruct,
@@ -91,7 +105,9 @@ from verify.relu_parallel import (
     rescaled_dual_point,
     solve,
     unreachable_component,
+    weak_duality_allowance,
 )
+from verify.relu_scaling import Normalisation
 from verify.result import HOLDS, INFEASIBLE, Bound
 from verify.search import Architecture, SearchSummary, local_search, search_bounds
 from verify.strategies.relu import relu_instances
@@ -99,6 +115,8 @@ from verify.strategies.relu import relu_instances
 #: Largest convex program (number of scalar variables, estimated from the general-position
 #: pattern counts) the check accepts.
 MAX_PROGRAM_VARIABLES = 60_000
+#: Warm start of column generation: this many sampled directions per data point.
+WARM_START = 2
 #: L-BFGS iterations per search start. The search is a falsification and a contrast, not a bound
 #: the verdict needs; its cost dominates a check, so it is capped (``extra`` records the cap).
 SEARCH_ITERATIONS = 100
@@ -162,21 +180,21 @@ class ReluParallelZeroGap(Claim):
 
     def evidence(self, instance: Instance, budget: Budget) -> Evidence:
         tol = self.tolerance(instance)
-        X, y, L, t = instance.X, instance.Y[:, 0], instance.L, instance.t
-        problem = relu_problem(X, y, L, t)
+        scaling = Normalisation.of(instance.X, instance.Y[:, 0])
+        problem = relu_problem(scaling.X, scaling.y, instance.L, instance.t)
         extra = {"patterns": len(problem.inner), **_outer_count(problem)}
         ray = unreachable_component(problem)
-        if relative_residual(ray, y) > tol:
+        if relative_residual(ray, problem.y) > tol:
             return _infeasible(problem, ray, tol, extra)
         found = Evidence({"gap": 0.0}, extra=extra)
-        if np.any(y):
-            self._certify(problem, found)
+        if np.any(problem.y):
+            self._certify(instance, problem, scaling, budget, found)
         else:
             found.add("primal_upper", Bound(0.0, "certificate", 0.0, "y = 0: no branch"))
             found.add("dual_lower", Bound(0.0, "certificate", 0.0, "λ = 0"))
             found.extra["branches"] = 0
-        self._search(problem, budget, found)
-        found.add("branches_lower", _branch_lower_bound(y))
+        self._search(instance, problem, scaling, budget, found)
+        found.add("branches_lower", _branch_lower_bound(problem.y))
         if "branches" in found.extra:
             found.add(
                 "branches_upper",
@@ -189,58 +207,113 @@ class ReluParallelZeroGap(Claim):
             )
         return found
 
-    def _certify(self, problem: ReluProblem, found: Evidence) -> None:
-        """The convex program, the network it maps to, and the exactly checked dual point."""
-        try:
-            solution = solve(problem)
-        except SolverFailure as exc:
-            found.details.append(f"convex program not solved ({exc}): no certificate")
-            return
-        scale = problem.t if problem.L == 3 else 1.0
-        rebuilt = reconstruct(problem, solution)
+    def _certify(
+        self,
+        instance: Instance,
+        problem: ReluProblem,
+        scaling: Normalisation,
+        budget: Budget,
+        found: Evidence,
+    ) -> None:
+        """Both certificates on the normalised data (column generation at ``L = 2``, the convex
+        program over every pattern at ``L = 3``), mapped back to the instance and re-evaluated
+        there, after a check that they respect weak duality up to rounding."""
+        if problem.L == 2:
+            rng = np.random.default_rng(budget.seed)
+            start = sampled_directions(problem.X.shape[1], WARM_START * len(problem.y), rng)
+            certified = certify_two_layer(problem, start)
+            network, dual = certified.network, certified.dual
+            outcome = certified.outcome
+            found.extra["column_generation"] = {
+                "rounds": len(outcome.rounds),
+                "columns": int(outcome.features.shape[1]),
+                "converged": outcome.converged,
+                "warm_start": len(start),
+                "per_round": [r.to_json() for r in outcome.rounds],
+            }
+            how = (
+                f"column generation ({len(outcome.rounds)} rounds, "
+                f"{outcome.features.shape[1]} columns)"
+            )
+            found.details.append(
+                f"{how}: master {scaling.value(outcome.rounds[-1].master_value):.10g}, "
+                f"{'converged' if outcome.converged else 'not converged'}"
+            )
+        else:
+            try:
+                solution = solve(problem)
+            except SolverFailure as exc:
+                found.details.append(f"convex program not solved ({exc}): no certificate")
+                return
+            rebuilt = reconstruct(problem, solution)
+            network = rebuilt.network
+            dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
+            how = f"the convex program ({solution.solver}, {solution.status})"
+            value = scaling.value(solution.value / problem.t)
+            found.extra.update(
+                convex_value=value, unpruned_cost=scaling.value(rebuilt.cost_unpruned)
+            )
+            found.details.append(f"{how}: {value:.10g}")
+        branches = len(network.branches)
+        network = scaling.network(network)
         network_bound = primal_certificate(
-            problem.X,
-            problem.y[:, None],
-            rebuilt.network,
+            instance.X,
+            instance.Y,
+            network,
             "t",
             t=problem.t,
-            how=f"parallel ReLU network from the convex solution, {rebuilt.branches} branches "
-            f"(Carathéodory-pruned from {rebuilt.groups})",
+            how=f"parallel ReLU network with {branches} branches from {how}",
         )
-        found.add("primal_upper", network_bound)
-        found.extra.update(
-            branches=rebuilt.branches,
-            convex_value=solution.value / scale,
-            unpruned_cost=rebuilt.cost_unpruned,
-        )
+        multipliers = scaling.multipliers(dual.multipliers)
+        dual_value = scaling.value(dual.value)
+        found.extra.update(branches=branches, rho=float(dual.rho))
         found.details.append(
-            f"convex program ({solution.solver}, {solution.status}): {solution.value / scale:.10g}"
-            f"; network: {network_bound.value:.10g} with {rebuilt.branches} branches "
-            f"(from {rebuilt.groups}), residual {network_bound.residual:.1e}"
+            f"network: {network_bound.value:.10g} with {branches} branches, residual "
+            f"{network_bound.residual:.1e}; dual: {dual_value:.10g}"
         )
-        dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
-        found.extra["rho"] = float(dual.rho)
+        allowance = weak_duality_allowance(
+            instance.X, instance.Y[:, 0], network, multipliers, network_bound.value
+        )
+        if dual_value > network_bound.value + allowance:
+            # Impossible for true certificates: a defect, reported rather than judged.
+            found.details.append(
+                f"certificates contradict weak duality: dual {dual_value:.17g} > primal "
+                f"{network_bound.value:.17g} + rounding allowance {allowance:.2e}: neither is used"
+            )
+            return
+        found.extra["rounding_allowance"] = allowance
+        found.add("primal_upper", network_bound)
         found.add(
             "dual_lower",
             Bound(
-                dual.value,
+                dual_value,
                 "certificate",
                 0.0,
-                f"solver λ checked over {_pattern_text(problem)} by NNLS cone projections, "
+                f"λ of {how} checked over {_pattern_text(problem)} by cone projections, "
                 f"divided by the certified maximum {dual.rho:.12g}",
             ),
         )
 
-    def _search(self, problem: ReluProblem, budget: Budget, found: Evidence) -> None:
+    def _search(
+        self,
+        instance: Instance,
+        problem: ReluProblem,
+        scaling: Normalisation,
+        budget: Budget,
+        found: Evidence,
+    ) -> None:
         """Falsification on parallel networks (2(N + 1) branches) and, at L = 3, the contrast
-        with the standard network (reported only, never a bound on the parallel P)."""
+        with the standard network (reported only, never a bound on the parallel P). The search
+        runs on the normalised data; every network it finds is mapped back and re-evaluated on
+        the instance."""
         N, L = problem.X.shape[0], problem.L
         rng = np.random.default_rng(budget.seed)
         branches = SEARCH_BRANCHES * (N + 1)
         width = N + 1 if L == 3 else 1
         certified = max((b.value for b in found.candidates.get("dual_lower", [])), default=None)
         parallel = Architecture(L, "relu", branches=branches, width=width, parallel=True)
-        bounds, summary = _search(problem, parallel, budget.restarts, budget, rng, certified)
+        run = _searcher(instance, problem, scaling, budget, rng, certified)
+        bounds, summary = run(parallel, budget.restarts)
         found.add("primal_upper", *bounds)
         found.extra["search"] = {**summary.to_json(), "branches": branches}
         found.details.append(
@@ -248,8 +321,7 @@ class ReluParallelZeroGap(Claim):
         )
         if L == 3:
             standard = Architecture(3, "relu", width=branches)
-            starts = (budget.restarts + 1) // 2
-            _, summary = _search(problem, standard, starts, budget, rng, certified)
+            _, summary = run(standard, (budget.restarts + 1) // 2)
             found.extra["standard_search"] = {**summary.to_json(), "width": branches}
             found.details.append(
                 f"standard network (width {branches}, search-based, not a bound on the parallel "
@@ -349,34 +421,49 @@ def _pattern_text(problem: ReluProblem) -> str:
     return text
 
 
-def _search(
+def _searcher(
+    instance: Instance,
     problem: ReluProblem,
-    arch: Architecture,
-    restarts: int,
+    scaling: Normalisation,
     budget: Budget,
     rng: np.random.Generator,
     certified: float | None,
-) -> tuple[list[Bound], SearchSummary]:
-    """Multi-start L-BFGS on ``arch``, every start's network re-evaluated on ``X, y``."""
+):
+    """Multi-start L-BFGS on the normalised data; every start's network is mapped back and
+    re-evaluated on the instance."""
     X, Y, t = problem.X, problem.y[:, None], problem.t
-    name = "parallel" if arch.parallel else "standard"
 
-    def evaluate(model):
-        how = f"multi-start L-BFGS, {name} ReLU network"
-        return primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind="search")
+    def run(arch: Architecture, restarts: int) -> tuple[list[Bound], SearchSummary]:
+        name = "parallel" if arch.parallel else "standard"
 
-    return search_bounds(
-        X,
-        Y,
-        arch,
-        evaluate=evaluate,
-        claimed=certified,
-        restarts=restarts,
-        max_iter=min(budget.max_iter, SEARCH_ITERATIONS),
-        rng=rng,
-        t=t,
-        reach=REACHED,
-    )
+        def evaluate(model):
+            how = f"multi-start L-BFGS, {name} ReLU network"
+            if isinstance(model, Network):
+                model = ParallelNetwork((model,))
+            return primal_certificate(
+                instance.X,
+                instance.Y,
+                scaling.network(model),
+                "t",
+                t=t,
+                how=how,
+                bound_kind="search",
+            )
+
+        return search_bounds(
+            X,
+            Y,
+            arch,
+            evaluate=evaluate,
+            claimed=certified,
+            restarts=restarts,
+            max_iter=min(budget.max_iter, SEARCH_ITERATIONS),
+            rng=rng,
+            t=t,
+            reach=REACHED,
+        )
+
+    return run
 
 
 def _branch_lower_bound(y: np.ndarray) -> Bound:

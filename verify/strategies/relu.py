@@ -42,12 +42,14 @@ def relu_instances(
     depths: tuple[int, ...] = (2, 3),
     sizes: dict[int, tuple[int, int]] | None = None,
     kinds: tuple[str, ...] = DATA_KINDS,
+    exact_size: bool = False,
 ) -> Instance:
-    """A C5 instance ``(X, y, L, t)`` with interpolable scalar labels, ``L`` one of ``depths``."""
+    """A C5 instance ``(X, y, L, t)`` with interpolable scalar labels, ``L`` one of ``depths``;
+    ``N`` and ``d`` up to ``sizes[L]``, or exactly those with ``exact_size``."""
     L = draw(st.sampled_from(depths))
     max_points, max_dim = (sizes or DEFAULT_SIZES)[L]
-    N = draw(st.integers(2, max_points))
-    d = draw(st.integers(1, max_dim))
+    N = max_points if exact_size else draw(st.integers(2, max_points))
+    d = max_dim if exact_size else draw(st.integers(1, max_dim))
     kind = draw(st.sampled_from(kinds))
     rng = draw(rotation_seeds())
     t = draw(log_uniform(1 / 3, 3.0))
