@@ -79,12 +79,13 @@ Known limits
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 from verify.arrangements import general_position_count
+from verify.certificates import relu_parallel_certificate
 from verify.claims.base import (
     Budget,
     Claim,
@@ -92,6 +93,7 @@ from verify.claims.base import (
     NegativeControl,
     PinnedExample,
     infeasible_evidence,
+    witnesses_of,
 )
 from verify.column_generation import certify_two_layer, sampled_directions
 from verify.convex import SolverFailure, relu_two_layer_program
@@ -108,7 +110,7 @@ from verify.relu_parallel import (
     weak_duality_allowance,
 )
 from verify.relu_scaling import Normalisation
-from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.result import HOLDS, INFEASIBLE, Bound, CheckResult
 from verify.search import Architecture, SearchSummary, local_search, search_bounds
 from verify.strategies.relu import relu_instances
 
@@ -223,6 +225,7 @@ class ReluParallelZeroGap(Claim):
             start = sampled_directions(problem.X.shape[1], WARM_START * len(problem.y), rng)
             certified = certify_two_layer(problem, start)
             network, dual = certified.network, certified.dual
+            direction, outer = dual.multipliers, None
             outcome = certified.outcome
             found.extra["column_generation"] = {
                 "rounds": len(outcome.rounds),
@@ -248,6 +251,12 @@ class ReluParallelZeroGap(Claim):
             rebuilt = reconstruct(problem, solution)
             network = rebuilt.network
             dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
+            # the solver's λ and outer μ, a consistent pair (proof mode rescales them exactly)
+            direction = solution.dual
+            outer = {
+                (tuple(int(v) for v in pattern), int(sign)): solution.outer_dual[:, g]
+                for g, (pattern, sign) in enumerate(zip(problem.outer, problem.signs, strict=True))
+            }
             how = f"the convex program ({solution.solver}, {solution.status})"
             value = scaling.value(solution.value / problem.t)
             found.extra.update(
@@ -282,6 +291,11 @@ class ReluParallelZeroGap(Claim):
             )
             return
         found.extra["rounding_allowance"] = allowance
+        found.witnesses = {
+            "branches": [branch.weights for branch in network.branches],
+            "dual": direction,
+            "outer": outer,
+        }
         found.add("primal_upper", network_bound)
         found.add(
             "dual_lower",
@@ -327,6 +341,10 @@ class ReluParallelZeroGap(Claim):
                 f"standard network (width {branches}, search-based, not a bound on the parallel "
                 f"P): {summary.describe()}"
             )
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        branches, dual, outer = witnesses_of(result, "branches", "dual", "outer")
+        return relu_parallel_certificate(instance, branches, dual, outer, seed=result.seed or 0)
 
     def instances(self) -> SearchStrategy[Instance]:
         return relu_instances()
