@@ -54,7 +54,7 @@ from verify.result import INFEASIBLE, Bound, CheckResult
 from verify.search import Architecture, search_bounds
 from verify.strategies import wide
 from verify.table1 import measure_gap
-from verify.whitened import split_lower_bound, whitened_gap_bounds
+from verify.whitened import exact_output_weights, split_lower_bound, whitened_gap_bounds
 
 #: what the project records for a conjecture
 FALSE, TRUE, OPEN = "false", "true", "open"
@@ -67,8 +67,11 @@ NONE_FOUND = "none found"
 EQUAL_RTOL = 1e-9
 #: a search suggests a gap when its best value exceeds the certified bound by this (relative)
 SUGGESTION_MARGIN = 1e-2
-#: relative tolerance (times ``κ(X)``) of the parallel and standard networks found by search
+#: relative tolerance (times ``κ(X)``) of the standard networks found by search (search values)
 SEARCH_RTOL = 1e-6
+#: a parallel network bounds ``D`` as a certificate only when, with its output weights
+#: re-solved, it interpolates the labels up to this relative residual (rounding level)
+ROUNDING_RESIDUAL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,12 @@ def network_search(
     X, Y, t = instance.X, instance.Y, instance.t
 
     def evaluate(model):
-        return primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind=kind)
+        if kind == "certificate":  # a feasible point must interpolate up to rounding
+            model = exact_output_weights(X, Y[:, 0], model)
+        bound = primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind=kind)
+        if kind == "certificate" and bound.residual > ROUNDING_RESIDUAL:
+            return replace(bound, residual=math.inf)  # not at rounding level: no certificate
+        return bound
 
     bounds, summary = search_bounds(
         X,

@@ -35,9 +35,10 @@ import numpy as np
 
 from verify.instances import Instance, InstanceError
 from verify.linalg import numerical_rank, spectral_norm
-from verify.networks import Network, ParallelNetwork, primal_certificate
+from verify.networks import Model, Network, ParallelNetwork, primal_certificate
 from verify.rank1 import optimal_radii, rank1_data
 from verify.rank1_bounds import certified_bounds
+from verify.relu_parallel import exact_last_layer
 from verify.result import Bound
 from verify.search import Architecture, search_bounds
 
@@ -198,6 +199,44 @@ def _rows_bounds(X: np.ndarray, Y: np.ndarray, t: float) -> dict[str, list[Bound
     }
 
 
+def exact_output_weights(X: np.ndarray, y: np.ndarray, network: Model) -> Model:
+    """A parallel ReLU network (scalar output) whose output weights are re-solved so that it
+    interpolates ``y`` up to rounding (:func:`verify.relu_parallel.exact_last_layer` on the
+    branches' unit features, then every branch rebalanced): a search's network, feasible only
+    within the search's tolerance, becomes a certificate for the labels as given."""
+    if not isinstance(network, ParallelNetwork):
+        return network
+    norms = np.array([np.linalg.norm(b.weights[-2]) for b in network.branches])
+    if np.any(norms == 0):
+        return network
+    units = [b.weights[-2] / n for b, n in zip(network.branches, norms, strict=True)]
+    features = np.column_stack(
+        [
+            Network((*b.weights[:-2], u, np.ones((1, 1))), "relu").forward(X)[:, 0]
+            for b, u in zip(network.branches, units, strict=True)
+        ]
+    )
+    weights = norms * np.array([float(b.weights[-1][0, 0]) for b in network.branches])
+    weights = exact_last_layer(features, weights, y)
+    return ParallelNetwork(
+        tuple(
+            Network(
+                (
+                    *b.weights[:-2],
+                    u * math.sqrt(abs(w)),
+                    np.array([[math.copysign(math.sqrt(abs(w)), w)]]),
+                ),
+                "relu",
+            )
+            for b, u, w in zip(network.branches, units, weights, strict=True)
+        )
+    )
+
+
+def _signed_root(w: float) -> float:
+    return math.copysign(math.sqrt(abs(w)), w)
+
+
 def _search_bounds(
     X: np.ndarray, Y: np.ndarray, t: float, rng: np.random.Generator, restarts: int, max_iter: int
 ) -> dict[str, list[Bound]]:
@@ -215,6 +254,8 @@ def _search_bounds(
     ):
 
         def evaluate(model, kind=kind, how=how):
+            if kind == "certificate":  # a feasible point must interpolate up to rounding
+                model = exact_output_weights(X, Y[:, 0], model)
             return primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind=kind)
 
         found[name], _ = search_bounds(
