@@ -32,6 +32,7 @@ from verify.certificates import (
     linear_parallel_certificate,
     linear_standard_certificate,
     prove,
+    prove_check,
     rank1_certificate,
     relu_parallel_certificate,
     ridge_certificate,
@@ -584,7 +585,8 @@ def test_relu_integer_instances_proved_end_to_end(instance):
             relu_parallel_certificate(instance, [], zero)
         return
     assert float_check.verdict == "holds", float_check.details
-    _, result = prove("relu-parallel-zero-gap", lambda: relu_certificate(instance))
+    # end to end: the certificate of the check's own witnesses (what `check --proof` builds)
+    _, result = prove_check(get("relu-parallel-zero-gap"), instance, float_check)
     assert result.status == PROVED_WITHIN, result.reason
     hi = float(Fraction(result.enclosures["primal"][1]))
     assert float(result.epsilon) <= 1e-6 * max(1.0, hi)

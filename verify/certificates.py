@@ -416,6 +416,8 @@ def exact_parallel_relu(
     ``rng``), then every branch is rebalanced exactly.
     """
     bound = t * t
+    if L == 2:
+        branches = merge_parallel_units(branches)
     primary = []
     for branch in branches:
         layers = [matrix_from_floats(W) for W in branch]
@@ -443,6 +445,32 @@ def exact_parallel_relu(
         shapes = _helper_branch(rng, X.ncols(), L, bound, Y.ncols())
         out.append([fmpq_mat(W.nrows(), W.ncols()) for W in shapes])
     return out
+
+
+#: Two-layer units whose directions agree to this (``1 − cos``) are one unit (see below).
+PARALLEL_UNITS = 1e-12
+
+
+def merge_parallel_units(branches: Sequence[Arrays]) -> list[list[np.ndarray]]:
+    """Two-layer branches ``a·(Xu)₊`` whose units point the same way, merged into one.
+
+    Two such units have proportional features, so the exact last layer would have to solve
+    with a nearly singular basis (the float directions are parallel only up to rounding) and
+    could change the cost a lot; merged, ``a₁‖u₁‖ + a₂‖u₂‖`` on the common unit direction gives
+    the same output up to rounding, which the exact solve then removes cheaply."""
+    merged: list[tuple[np.ndarray, np.ndarray]] = []
+    for first, last in branches:
+        norm = float(np.linalg.norm(first))
+        if norm == 0.0:
+            continue
+        direction, weight = first / norm, norm * np.asarray(last, dtype=float)
+        for k, (unit, total) in enumerate(merged):
+            if 1.0 - float(unit.ravel() @ direction.ravel()) <= PARALLEL_UNITS:
+                merged[k] = (unit, total + weight)
+                break
+        else:
+            merged.append((direction, weight))
+    return [[unit, total] for unit, total in merged]
 
 
 def exact_outputs(
