@@ -79,13 +79,14 @@ Known limits
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 from verify.arrangements import general_position_count
-from verify.certificates import relu_parallel_certificate
+from verify.certificates import NotCertifiable, relu_parallel_certificate
 from verify.claims.base import (
     Budget,
     Claim,
@@ -95,11 +96,38 @@ from verify.claims.base import (
     infeasible_evidence,
     witnesses_of,
 )
+from verify.claims.relu_rank1_standard import MAX_DEPTH as RANK1_MAX_DEPTH
+from verify.claims.relu_rank1_standard import deepest_depth, infeasible_labels
 from verify.column_generation import certify_two_layer, sampled_directions
 from verify.convex import SolverFailure, relu_two_layer_program
 from verify.instances import Instance, InstanceError
 from verify.linalg import relative_residual
 from verify.networks import Network, ParallelNetwork, primal_certificate
+from verify.rank1 import (
+    Rank1Data,
+    factor_rank1,
+    parallel_network,
+    parallel_value,
+    rank1_data,
+    reduced_problem,
+    silence_zero_sides,
+)
+from verify.rank1_bounds import (
+    DUAL_PROOF,
+    dual_enclosure,
+    dual_point_lower_bound,
+    parallel_upper_bound,
+)
+from verify.relu_deep import (
+    MAX_DEEP_VARIABLES,
+    DeepProblem,
+    deep_problem,
+    deepest_general_depth,
+    embedded_network,
+    estimated_variables,
+    outer_program,
+)
+from verify.relu_deep import rescaled_dual_point as deep_dual_point
 from verify.relu_parallel import (
     ReluProblem,
     reconstruct,
@@ -126,6 +154,10 @@ SEARCH_ITERATIONS = 100
 SEARCH_BRANCHES = 2
 #: A start "reaches" the optimum when within this relative distance of the certified value.
 REACHED = 1e-4
+#: Branches of the falsification search on rank-1 data (two suffice: one per sign of c).
+RANK1_SEARCH_BRANCHES = 4
+#: How the rank-1 network's bound is recomputed.
+REFIT = "last layer refit exactly to its enclosed streams, cost enclosed (verify.rank1_bounds)"
 
 
 def with_bias(instance: Instance) -> Instance:
@@ -162,39 +194,59 @@ class ReluParallelZeroGap(Claim):
 
     def validate(self, instance: Instance) -> None:
         super().validate(instance)
-        if instance.L not in (2, 3):
-            raise InstanceError(
-                "L", f"C5 is checked for L = 2 or L = 3 weight layers, got {instance.L}"
-            )
+        L = instance.L
+        if is_rank1(instance.X):
+            _validate_rank1_depth(L, instance.t)
+            return
         if instance.K != 1:
             raise InstanceError(
                 "Y",
-                f"C5 needs scalar labels (K = 1), got K = {instance.K}: for vector outputs the "
-                "dual constraint max_u ‖Λᵀ(Xu)_+‖ has no exact check; give a 1-D Y",
+                f"C5 needs scalar labels (K = 1) on data that is not rank 1, got K = "
+                f"{instance.K}: for vector outputs the dual constraint max_u ‖Λᵀ(Xu)_+‖ has no "
+                "exact check (rank-1 data X = c aᵀ accepts vector labels); give a 1-D Y",
             )
-        size = program_size(instance.N, instance.d, instance.L)
+        if L >= 4:
+            _validate_deep_size(instance.N, instance.d, L)
+            return
+        size = program_size(instance.N, instance.d, L)
         if size > MAX_PROGRAM_VARIABLES:
             raise InstanceError(
                 "X",
-                f"N = {instance.N}, d = {instance.d} at L = {instance.L} needs a convex program "
+                f"N = {instance.N}, d = {instance.d} at L = {L} needs a convex program "
                 f"of up to {size} variables (limit {MAX_PROGRAM_VARIABLES}): reduce N or d",
             )
 
     def evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        if is_rank1(instance.X):
+            return self._rank1_evidence(instance, budget)
+        return self._general_evidence(instance, budget)
+
+    def _general_evidence(
+        self, instance: Instance, budget: Budget, found: Evidence | None = None
+    ) -> Evidence:
+        """The convex programs (``L = 2, 3``) or the certified interval of :mod:`verify.relu_deep`
+        (``L ≥ 4``), the falsification search and the branch counts; added to ``found`` (the
+        rank-1 closed forms) when given."""
         tol = self.tolerance(instance)
+        L = instance.L
         scaling = Normalisation.of(instance.X, instance.Y[:, 0])
-        problem = relu_problem(scaling.X, scaling.y, instance.L, instance.t)
+        problem = relu_problem(scaling.X, scaling.y, min(L, 3), instance.t)
         extra = {"patterns": len(problem.inner), **_outer_count(problem)}
-        ray = unreachable_component(problem)
+        deep = deep_problem(scaling.X, scaling.y, L, instance.t) if L >= 4 else None
+        ray = unreachable_component(problem) if deep is None else deep.unreachable_component()
         if relative_residual(ray, problem.y) > tol:
             return _infeasible(problem, ray, tol, extra)
-        found = Evidence({"gap": 0.0}, extra=extra)
-        if np.any(problem.y):
-            self._certify(instance, problem, scaling, budget, found)
-        else:
+        if found is None:
+            found = Evidence({"gap": 0.0})
+        found.extra.update(extra)
+        if not np.any(problem.y):
             found.add("primal_upper", Bound(0.0, "certificate", 0.0, "y = 0: no branch"))
             found.add("dual_lower", Bound(0.0, "certificate", 0.0, "λ = 0"))
             found.extra["branches"] = 0
+        elif deep is None:
+            self._certify(instance, problem, scaling, budget, found)
+        else:
+            self._certify_deep(instance, problem, deep, scaling, found)
         self._search(instance, problem, scaling, budget, found)
         found.add("branches_lower", _branch_lower_bound(problem.y))
         if "branches" in found.extra:
@@ -207,7 +259,98 @@ class ReluParallelZeroGap(Claim):
                     "branches of the pruned network",
                 ),
             )
+        if deep is not None:
+            _record_interval(found, tol)
         return found
+
+    def _rank1_evidence(self, instance: Instance, budget: Budget) -> Evidence:
+        """``X = c aᵀ`` at any depth (:mod:`verify.rank1`): ``P = D = (‖α‖ + ‖γ‖)/(‖a‖t^{L−2})``,
+        the explicit two-branch network and dual point, certified in ball arithmetic
+        (:mod:`verify.rank1_bounds`); residual: the distance of the instance from its rank-1
+        reduction. With scalar labels at ``L = 2, 3`` the convex programs run as well (an
+        independent check, and the witnesses of proof mode)."""
+        tol = self.tolerance(instance)
+        X, Y, L, t = instance.X, instance.Y, instance.L, instance.t
+        data = rank1_data(X, Y)
+        if data.residual > tol:
+            return infeasible_labels(instance, data, tol)
+        closed = max(data.residual, relative_residual(X - np.outer(data.c, data.a), X))
+        value = parallel_value(data, L, t)
+        found = Evidence({"primal": value, "dual": value, "gap": 0.0})
+        network = parallel_network(data, L, t)
+        how = f"explicit parallel network, one chain per sign of c (verify.rank1), depth {L}"
+        found.add("primal_upper", primal_certificate(X, Y, network, "t", t=t, how=how))
+        refit = parallel_upper_bound(data, L, t)
+        if refit is not None:
+            found.add("primal_upper", Bound(refit, "certificate", closed, f"{how}, {REFIT}"))
+        found.add("dual_upper", Bound(dual_enclosure(data, L, t)[1], "closed-form", closed,
+                                      DUAL_PROOF))  # fmt: skip
+        lower, constraint = dual_point_lower_bound(data, L, t)
+        found.add(
+            "dual_lower",
+            Bound(
+                lower,
+                "certificate",
+                closed,
+                "Λ = c₊pᵀ/‖c₊‖² + c₋qᵀ/‖c₋‖² (verify.rank1.dual_point), exact constraint "
+                f"σ_L·max(‖Λᵀc₊‖, ‖Λᵀc₋‖) ≤ {constraint:.12g}, certified",
+            ),
+        )
+        found.extra.update(
+            rank1=True,
+            branches=len(network.branches),
+            alpha=data.alpha.tolist(),
+            gamma=data.gamma.tolist(),
+        )
+        found.details.append(
+            f"rank-1 data X = c aᵀ: α = {data.alpha.tolist()}, γ = {data.gamma.tolist()}, "
+            f"P = D = (‖α‖ + ‖γ‖)/(‖a‖t^(L−2)) = {value:.12g}"
+        )
+        if (
+            instance.K == 1
+            and L <= 3
+            and program_size(instance.N, instance.d, L) <= (MAX_PROGRAM_VARIABLES)
+        ):
+            return self._general_evidence(instance, budget, found)
+        self._rank1_search(instance, data, budget, found)
+        return found
+
+    def _rank1_search(
+        self, instance: Instance, data: Rank1Data, budget: Budget, found: Evidence
+    ) -> None:
+        """Falsification on parallel networks of depth ``L`` (:data:`RANK1_SEARCH_BRANCHES`
+        branches of width 2) over the reduced rows (:func:`verify.rank1.reduced_problem`: the raw
+        rows make the last layer's Gram matrix singular), every network mapped back
+        (:func:`verify.rank1.silence_zero_sides`) and re-evaluated on the instance."""
+        Xr, Yr = reduced_problem(data)
+        if Xr.shape[0] == 0:
+            return
+        claimed = found.predicted["primal"]
+        arch = Architecture(instance.L, "relu", branches=RANK1_SEARCH_BRANCHES, width=2,
+                            parallel=True)  # fmt: skip
+        how = f"multi-start L-BFGS, parallel ReLU network of depth {instance.L}, reduced rows"
+
+        def evaluate(model):
+            silenced = ParallelNetwork(tuple(silence_zero_sides(b, data) for b in model.branches))
+            return primal_certificate(instance.X, instance.Y, silenced, "t", t=instance.t,
+                                      how=how, bound_kind="search")  # fmt: skip
+
+        bounds, summary = search_bounds(
+            Xr,
+            Yr,
+            arch,
+            evaluate=evaluate,
+            claimed=claimed,
+            restarts=budget.restarts,
+            max_iter=min(budget.max_iter, SEARCH_ITERATIONS),
+            rng=np.random.default_rng(budget.seed),
+            t=instance.t,
+            reach=REACHED,
+        )
+        found.add("primal_upper", *bounds)
+        found.extra["search"] = {**summary.to_json(), "branches": RANK1_SEARCH_BRANCHES}
+        found.details.append(f"search (parallel, reduced rows, search-based): "
+                             f"{summary.describe()}")  # fmt: skip
 
     def _certify(
         self,
@@ -308,6 +451,76 @@ class ReluParallelZeroGap(Claim):
             ),
         )
 
+    def _certify_deep(
+        self,
+        instance: Instance,
+        problem: ReluProblem,
+        deep: DeepProblem,
+        scaling: Normalisation,
+        found: Evidence,
+    ) -> None:
+        """``L ≥ 4`` (:mod:`verify.relu_deep`): the ``L = 3`` solution embedded at depth ``L``
+        (primal) and the outer program's ``λ``, checked over every path of patterns (dual), both on
+        the normalised data, mapped back and re-evaluated on the instance."""
+        L, t = instance.L, instance.t
+        found.extra["outer_levels"] = deep.pattern_counts
+        try:
+            rebuilt = reconstruct(problem, solve(problem))
+            outer = outer_program(deep)
+        except SolverFailure as exc:
+            found.details.append(f"convex program not solved ({exc}): no certificate")
+            return
+        value = scaling.value(outer.value / t ** (L - 2))
+        found.extra["outer_value"] = value
+        found.details.append(
+            f"outer program at depth {L} ({outer.solver}, {outer.status}, {deep.variables} "
+            f"variables): {value:.10g}"
+        )
+        dual = deep_dual_point(deep, outer.dual, outer.multipliers)
+        multipliers, dual_value = scaling.multipliers(dual.multipliers), scaling.value(dual.value)
+        paths = math.prod(len(level) for level in deep.levels)
+        dual_bound = Bound(
+            dual_value,
+            "certificate",
+            0.0,
+            f"λ of the depth-{L} outer program checked over {len(deep.inner)} inner patterns × 2 "
+            f"signs at each of {paths} paths of outer groups (the atoms' outer approximation), "
+            f"divided by the certified maximum {dual.rho:.12g}",
+        )
+        found.extra["rho"] = float(dual.rho)
+        embedded = embedded_network(rebuilt.network, scaling.y, scaling.X, L, t)
+        if embedded is None:
+            found.details.append("the depth-3 solution has no branch: no primal certificate")
+            found.add("dual_lower", dual_bound)
+            return
+        branches = len(embedded.branches)
+        network = scaling.network(embedded)
+        bound = primal_certificate(
+            instance.X,
+            instance.Y,
+            network,
+            "t",
+            t=t,
+            how=f"the L = 3 solution ({branches} branches) embedded at depth {L}, last layer "
+            "solved exactly",
+        )
+        allowance = weak_duality_allowance(
+            instance.X, instance.Y[:, 0], network, multipliers, bound.value
+        )
+        found.details.append(
+            f"network: {bound.value:.10g} with {branches} branches, residual "
+            f"{bound.residual:.1e}; dual: {dual_value:.10g}"
+        )
+        if dual_value > bound.value + allowance:
+            found.details.append(
+                f"certificates contradict weak duality: dual {dual_value:.17g} > primal "
+                f"{bound.value:.17g} + rounding allowance {allowance:.2e}: neither is used"
+            )
+            return
+        found.extra.update(branches=branches, rounding_allowance=allowance)
+        found.add("primal_upper", bound)
+        found.add("dual_lower", dual_bound)
+
     def _search(
         self,
         instance: Instance,
@@ -316,14 +529,14 @@ class ReluParallelZeroGap(Claim):
         budget: Budget,
         found: Evidence,
     ) -> None:
-        """Falsification on parallel networks (2(N + 1) branches) and, at L = 3, the contrast
-        with the standard network (reported only, never a bound on the parallel P). The search
-        runs on the normalised data; every network it finds is mapped back and re-evaluated on
-        the instance."""
-        N, L = problem.X.shape[0], problem.L
+        """Falsification on parallel networks of depth L (2(N + 1) branches) and, at L = 3, the
+        contrast with the standard network (reported only, never a bound on the parallel P).
+        The search runs on the normalised data; every network it finds is mapped back and
+        re-evaluated on the instance."""
+        N, L = problem.X.shape[0], instance.L
         rng = np.random.default_rng(budget.seed)
         branches = SEARCH_BRANCHES * (N + 1)
-        width = N + 1 if L == 3 else 1
+        width = 1 if L == 2 else N + 1
         certified = max((b.value for b in found.candidates.get("dual_lower", [])), default=None)
         parallel = Architecture(L, "relu", branches=branches, width=width, parallel=True)
         run = _searcher(instance, problem, scaling, budget, rng, certified)
@@ -343,6 +556,11 @@ class ReluParallelZeroGap(Claim):
             )
 
     def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        if instance.L > 3 or instance.K != 1:
+            raise NotCertifiable(
+                "proof mode covers C5 at L = 2, 3 with scalar labels (the exact checker's convex "
+                f"programs); L = {instance.L}, K = {instance.K} is not covered"
+            )
         branches, dual, outer = witnesses_of(result, "branches", "dual", "outer")
         return relu_parallel_certificate(instance, branches, dual, outer, seed=result.seed or 0)
 
@@ -424,6 +642,71 @@ class ReluParallelZeroGap(Claim):
                 lambda inst: {"primal": standard_search_value(inst)},
             ),
         ]
+
+
+def is_rank1(X: np.ndarray) -> bool:
+    """Whether ``X = c aᵀ`` (numerical rank 1, :func:`verify.rank1.factor_rank1`)."""
+    try:
+        factor_rank1(X)
+    except InstanceError:
+        return False
+    return True
+
+
+def _validate_rank1_depth(L: int, t: float | None) -> None:
+    """Rank-1 data: every ``L ≥ 2`` up to the depth to which the closed forms' certificates are
+    tested to stay exact (C6's limits)."""
+    if L > RANK1_MAX_DEPTH:
+        raise InstanceError(
+            "L",
+            f"L = {L} is above the largest supported depth {RANK1_MAX_DEPTH} for rank-1 data: the "
+            "closed forms hold at every depth, but their floating-point certificates are tested "
+            f"to stay exact only up to L = {RANK1_MAX_DEPTH}; set 2 ≤ L ≤ {RANK1_MAX_DEPTH}",
+        )
+    if t is not None and L > deepest_depth(t):
+        raise InstanceError(
+            "L",
+            f"L = {L} with t = {t:g}: t^(L−2) leaves [1e-100, 1e100], within which the rank-1 "
+            f"certificates stay far from overflow; the largest supported depth for rank-1 data "
+            f"and this t is {deepest_depth(t)}",
+        )
+
+
+def _validate_deep_size(N: int, d: int, L: int) -> None:
+    """General data at ``L ≥ 4``: the outer program (:func:`verify.relu_deep.outer_program`)
+    must fit :data:`verify.relu_deep.MAX_DEEP_VARIABLES`."""
+    size = estimated_variables(N, d, L)
+    if size > MAX_DEEP_VARIABLES:
+        deepest = deepest_general_depth(N, d)
+        raise InstanceError(
+            "L",
+            f"L = {L} on data that is not rank 1 (N = {N}, d = {d}): the depth-{L} outer program "
+            f"has up to {size} variables (limit {MAX_DEEP_VARIABLES}, one group per path of "
+            f"{L - 2} levels of sign patterns); the largest supported depth for this data is "
+            f"{deepest}: use L ≤ {deepest}, or reduce N or d",
+        )
+
+
+def _record_interval(found: Evidence, tol: float) -> None:
+    """``extra["interval_width"]``: ``(P_upper − D_lower)/P_upper`` of the best certified bounds
+    (residual within ``tol``), and ``extra["closed_by"]``: the methods that give them."""
+
+    def best(name: str, pick):
+        usable = [b for b in found.candidates.get(name, []) if b.residual <= tol]
+        return pick(usable, key=lambda b: b.value) if usable else None
+
+    upper, lower = best("primal_upper", min), best("dual_lower", max)
+    if upper is None or lower is None or upper.value <= 0.0:
+        found.extra["interval_width"] = None
+        return
+    width = max(upper.value - lower.value, 0.0) / upper.value
+    found.extra["interval_width"] = width
+    primal = "search" if upper.kind == "search" else "the L = 3 solution embedded at depth L"
+    found.extra["closed_by"] = f"{primal} against the outer approximation's λ"
+    found.details.append(
+        f"certified interval [{lower.value:.12g}, {upper.value:.12g}], relative width {width:.2e}"
+        f" (tolerance {tol:.1e}): primal from {primal}, dual from the outer approximation"
+    )
 
 
 def _outer_count(problem: ReluProblem) -> dict[str, int]:
