@@ -568,6 +568,9 @@ class ReluParallelZeroGap(Claim):
         return relu_instances()
 
     def pinned_examples(self) -> list[PinnedExample]:
+        return [*self._shallow_examples(), *deep_examples()]
+
+    def _shallow_examples(self) -> list[PinnedExample]:
         return [
             PinnedExample(three_layer_example(), HOLDS, "5×2 data, L = 3 (cf. CLAIMS.md C5)"),
             PinnedExample(
@@ -641,6 +644,7 @@ class ReluParallelZeroGap(Claim):
                 antipodal_example(),
                 lambda inst: {"primal": standard_search_value(inst)},
             ),
+            *deep_controls(),
         ]
 
 
@@ -836,6 +840,87 @@ def standard_search_value(instance: Instance) -> float:
         rng=np.random.default_rng(0),
     )
     return float(outcome.values[outcome.best])
+
+
+# --- depth L ≥ 4: pinned examples and negative controls -----------------------------------------
+
+
+def antipodal_deep(L: int, t: float = 1.0) -> Instance:
+    """``X = [1; −1]``, ``y = (1, −1)`` at depth ``L``: ``P = D = 2/t^{L−2}`` (rank 1)."""
+    return Instance([[1.0], [-1.0]], [1.0, -1.0], L=L, t=t, label=f"X = [1; −1], L = {L}")
+
+
+def vector_rank1_example(L: int = 5, t: float = 0.5) -> Instance:
+    """``X = c aᵀ`` with ``c = (1, −2, 0.5)``, ``a = (1, 2)`` and vector labels ``α = (3, 0)``,
+    ``γ = (0, 4)``: ``P = D = (3 + 4)/(√5·t^{L−2})``."""
+    c, a = np.array([1.0, -2.0, 0.5]), np.array([1.0, 2.0])
+    alpha, gamma = np.array([3.0, 0.0]), np.array([0.0, 4.0])
+    Y = np.outer(np.maximum(c, 0), alpha) + np.outer(np.maximum(-c, 0), gamma)
+    return Instance(np.outer(c, a), Y, L=L, t=t, label=f"rank 1, vector labels, L = {L}")
+
+
+def deep_example(L: int = 4, t: float = 0.5) -> Instance:
+    """3×2 Gaussian data and labels (seed 4), general position: the certified interval at depth
+    ``L`` closes (``P = D = P₃(t)/t^{L−3}``)."""
+    rng = np.random.default_rng(4)
+    X, y = rng.standard_normal((3, 2)), rng.standard_normal(3)
+    return Instance(X, y, L=L, t=t, label=f"3×2 general data, L = {L}")
+
+
+def deep_examples() -> list[PinnedExample]:
+    return [
+        PinnedExample(antipodal_deep(4), HOLDS, "rank 1, L = 4: P = D = 2/t² (standard: 4/t²)"),
+        PinnedExample(
+            vector_rank1_example(), HOLDS, "rank 1, K = 2, L = 5: P = D = 7/(√5 t³), t = 1/2"
+        ),
+        PinnedExample(deep_example(4), HOLDS, "general data, L = 4: the interval closes"),
+        PinnedExample(deep_example(5, 1.5), HOLDS, "general data, L = 5: the interval closes"),
+    ]
+
+
+def three_layer_value(instance: Instance) -> float:
+    """``P₃(t)``: the depth-3 program's value at the instance's ``t`` (for the controls)."""
+    problem = relu_problem(instance.X, instance.Y[:, 0], 3, instance.t)
+    return solve(problem).value / instance.t
+
+
+def _rank1_sides(instance: Instance) -> tuple[float, float, float]:
+    """``‖α‖``, ``‖γ‖`` and ``‖a‖`` of rank-1 data."""
+    data = rank1_data(instance.X, instance.Y)
+    norms = (np.linalg.norm(data.alpha), np.linalg.norm(data.gamma), np.linalg.norm(data.a))
+    return tuple(float(v) for v in norms)
+
+
+def deep_controls() -> list[NegativeControl]:
+    def wrong_exponent(inst: Instance) -> dict[str, float]:
+        alpha, gamma, a = _rank1_sides(inst)
+        return {"dual": (alpha + gamma) / (a * inst.t ** (inst.L - 3))}
+
+    def dropped_branch(inst: Instance) -> dict[str, float]:
+        alpha, _, a = _rank1_sides(inst)
+        return {"primal": alpha / (a * inst.t ** (inst.L - 2))}
+
+    return [
+        NegativeControl(
+            "depth-3-value-at-depth-4",
+            "the depth-3 value P₃(t) is the parallel network's value at depth 4 (it is "
+            "P₃(t)/t: the extra constrained layer scales it)",
+            deep_example(4, 0.5),
+            lambda inst: {"primal": three_layer_value(inst)},
+        ),
+        NegativeControl(
+            "wrong-t-exponent",
+            "P = D = (‖α‖ + ‖γ‖)/(‖a‖t^{L−3}) on rank-1 data (the exponent is L − 2)",
+            vector_rank1_example(5, 0.5),
+            wrong_exponent,
+        ),
+        NegativeControl(
+            "dropped-branch",
+            "one branch (the side c > 0) carries the value: P = ‖α‖/(‖a‖t^{L−2})",
+            antipodal_deep(4),
+            dropped_branch,
+        ),
+    ]
 
 
 CLAIM = ReluParallelZeroGap()
