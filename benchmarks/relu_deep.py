@@ -64,8 +64,10 @@ def closure_table(counts: dict[int, int], seed: int) -> None:
                 methods[result.extra.get("closed_by", "—")] += 1
             else:
                 widths_open.append(width)
+        widths_closed = [w for w in widths_closed if w is not None]  # None: y = 0, P = D = 0
+        widths_open = [w for w in widths_open if w is not None]
         largest = f"{max(widths_closed):.1e}" if widths_closed else "—"
-        widest = f"{max(w for w in widths_open if w is not None):.1e}" if widths_open else "—"
+        widest = f"{max(widths_open):.1e}" if widths_open else "—"
         method = "; ".join(f"{m} ({n})" for m, n in methods.items()) or "—"
         print(
             f"{L:>3}{THOROUGH_SIZES[L][0]:>7}{len(instances):>7}{rank1:>8}{general:>9}"

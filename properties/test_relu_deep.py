@@ -118,6 +118,19 @@ def test_rank1_closed_form_and_network(rng, N, d, K, L, t):
     assert largest <= t * (1 + 1e-15)
 
 
+@pytest.mark.parametrize(("i", "j"), [(-150, 100), (150, -120), (0, 0)])
+def test_rank1_extreme_scales_map_back_exactly(i, j):
+    """``P(2^i X, 2^j Y) = 2^{j−i} P(X, Y)`` at ``L = 5`` with vector labels, at scales whose
+    squares leave float64 (the check rescales by powers of two)."""
+    base = vector_rank1_example()
+    scaled = Instance(base.X * 2.0**i, base.Y * 2.0**j, L=base.L, t=base.t)
+    result = CLAIM.check(scaled, QUICK)
+    assert result.verdict == HOLDS, result.details
+    value = 7 / (math.sqrt(5) * 0.5**3) * 2.0 ** (j - i)
+    assert result.primal_value == pytest.approx(value, rel=1e-12)
+    assert result.dual_value == pytest.approx(value, rel=1e-12)
+
+
 def test_rank1_labels_off_the_two_streams_are_infeasible_at_depth_five():
     instance = Instance([[1.0], [2.0], [-1.0]], [1.0, 1.0, 1.0], L=5, t=1.0)
     assert CLAIM.check(instance, QUICK).verdict == "infeasible"

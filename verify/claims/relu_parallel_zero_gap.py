@@ -1,4 +1,4 @@
-"""C5 ``relu-parallel-zero-gap``: parallel ReLU networks have zero duality gap (L = 2 and 3).
+"""C5 ``relu-parallel-zero-gap``: parallel ReLU networks have zero duality gap (every depth).
 
 Statement
     For a parallel ReLU network with enough branches (``m ≥ m*``, ``m* ≤ N + 1`` by
@@ -11,6 +11,11 @@ Statement
     ``standard-relu3-zero-gap`` compares the standard network with; from seed 0 that exploration
     certifies a gap of the standard network on ``X = I₂``, ``y = (1, −1)``.
 
+    Beyond three layers (the abstract does not restrict the depth): on rank-1 data
+    ``X = c aᵀ`` at every depth ``L ≥ 2`` (scalar or vector labels ``Y = c₊αᵀ + c₋γᵀ``),
+    ``P = D = (‖α‖ + ‖γ‖)/(‖a‖t^{L−2})`` exactly; on general data at ``L = 4, 5`` (small ``N``,
+    scalar labels) ``P = D`` is checked as a certified interval, ``holds`` when it closes.
+
 Formulation
     Branch ``j``: ``(X u_j)_+ a_j`` at ``L = 2``; ``((X W_{1,j})_+ w_{2,j})_+ w_{3,j}`` with
     ``‖W_{1,j}‖_F ≤ t`` at ``L = 3``. Objective ``½ Σ_j (‖w_{L−1,j}‖² + ‖w_{L,j}‖²)``; constraint
@@ -22,6 +27,14 @@ Formulation
     ``L = 2`` (no constrained layer). Vector labels are rejected: the dual constraint
     ``max_u ‖Λᵀ(Xu)_+‖`` has no exact check here. A bias is never added silently:
     :func:`with_bias` (``dualgap check --bias``) appends the column of ones.
+
+    Depth ``L ≥ 4``: branch ``j`` has ``‖W_{l,j}‖_F ≤ t`` for ``l ≤ L − 2`` and the same cost and
+    dual. Rank-1 data (numerical rank 1, :func:`verify.rank1.factor_rank1`) is read through the
+    rank-1 reduction of :mod:`verify.rank1` at every depth ``2 ≤ L ≤ 64`` (C6's limits), with
+    scalar or vector labels; other data needs scalar labels and ``L`` up to the depth whose
+    outer program fits :data:`verify.relu_deep.MAX_DEEP_VARIABLES` (``L = 4`` for ``N ≤ 5``,
+    ``d = 2``; ``L = 5`` for ``N ≤ 3``): deeper, or vector labels, are refused with the largest
+    supported depth for that data.
 
 Source
     Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: the parallel architecture
@@ -66,6 +79,32 @@ How it is verified
       with a non-zero label, or duplicate points with different labels): verdict ``infeasible``,
       certified by a dual ray orthogonal to that span.
 
+    Rank-1 data ``X = c aᵀ`` (every depth; :mod:`verify.rank1`, :mod:`verify.rank1_bounds`):
+
+    * the prediction ``P = D = (‖α‖ + ‖γ‖)/(‖a‖t^{L−2})`` (gap 0) is judged against: the explicit
+      two-branch network (re-evaluated on the data, and its last layer refit exactly to its
+      enclosed streams) as primal upper bound; the explicit ``Λ`` with its exact constraint
+      bounded above, as dual lower bound; the Cauchy–Schwarz closed form as dual upper bound;
+      all in ball arithmetic on the data rescaled by powers of two, residual the distance from
+      the rank-1 reduction; labels off ``c₊αᵀ + c₋γᵀ``: ``infeasible`` (the ray of C6);
+    * with scalar labels at ``L = 2, 3`` the convex programs above run too (a second,
+      independent certificate, and proof mode's witnesses); otherwise a falsification search on
+      parallel networks of depth ``L`` over the reduced rows.
+
+    General data at ``L ≥ 4`` (:mod:`verify.relu_deep`):
+
+    * primal upper bound: the ``L = 3`` solution embedded at depth ``L`` (one unit per
+      branch in the new layers, every constrained layer scaled until ``‖W‖_F ≤ t`` holds
+      exactly), last layer solved exactly on its recomputed features: cost ``P₃(t)/t^{L−3}``;
+    * dual lower bound: ``λ`` of the convex program over the *outer approximation* of the atoms
+      (each unit of a layer may use its own first layers: ``Q_k = absconv{(z)₊ : z ∈ Q_{k−1}}``),
+      checked exactly over every path of sign patterns, one level per layer, with every rounding
+      bounded, divided by the certified maximum ``ρ`` (and by ``t^{L−2}``);
+    * the same weak-duality comparison and falsification search (parallel networks of depth
+      ``L``) as at ``L = 3``; ``extra["interval_width"]`` is ``(P_upper − D_lower)/P_upper``,
+      ``extra["closed_by"]`` the methods, ``extra["outer_value"]`` the outer program's value;
+      ``holds`` only when the interval closes within the tolerance, else ``inconclusive``.
+
 Known limits
     The rounding allowance and the certified gap are about 1e-10 relative at ``L = 2``; at
     ``L = 3`` the solver's accuracy (about 1e-8 relative) sets how close the two certificates
@@ -74,7 +113,16 @@ Known limits
     :data:`MAX_PROGRAM_VARIABLES` are refused with a message. The search is capped at
     :data:`SEARCH_ITERATIONS` iterations per start, and it eliminates the last layer, so it has
     no usable start when the features cannot span ``R^N`` (one feature, duplicate points).
-    Depths ``L ≥ 4`` are not checked.
+
+    Depth ``L ≥ 4`` on general data: the outer program has ``(2(2^N − 1))^{L−2}`` groups of
+    inner patterns (``N = 5``, ``d = 2``, ``L = 4``: 153 760 variables, about 10 s), hence the
+    size limit. Measured (``python benchmarks/relu_deep.py``, seed 0, general data ``d = 2``
+    from this claim's strategy, certificates only): {CLOSURE} The interval closes because the
+    outer approximation turned out tight: its value equals ``P₃(t)/t^{L−3}`` on every instance
+    measured, i.e. extra depth did not lower the parallel network's cost there; this is measured
+    on small instances, not proved (``Q₂`` being closed under ``(·)₊`` would prove it; ``Q₁`` is
+    not). Where it is not tight the interval stays open and the verdict is ``inconclusive``.
+    Proof mode covers ``L = 2, 3`` with scalar labels only.
 """
 
 from __future__ import annotations
@@ -175,18 +223,20 @@ def program_size(N: int, d: int, L: int) -> int:
 class ReluParallelZeroGap(Claim):
     id = "relu-parallel-zero-gap"
     number = "C5"
-    title = "Parallel ReLU networks have zero duality gap (L = 2, 3)"
+    title = "Parallel ReLU networks have zero duality gap (L = 2, 3; rank-1 and small data beyond)"
     source = (
         "Wang, Ergen, Pilanci (ICLR 2023), abstract (parallel architecture, convex problems); "
         "formulation: docs/formulations/C5-relu-parallel-zero-gap.md"
     )
     statement = (
         "a parallel ReLU network with m >= N + 1 branches interpolating scalar labels has "
-        "P = D, both equal to a convex program over hyperplane arrangement patterns"
+        "P = D, both equal to a convex program over hyperplane arrangement patterns (L = 2, 3); "
+        "at every depth on rank-1 data X = c aᵀ, P = D = (‖α‖ + ‖γ‖)/(‖a‖t^{L−2}); on small "
+        "general data at L = 4, 5, P = D within a certified interval"
     )
     required = ("L", "t")
     field_hints: ClassVar[dict[str, str]] = {
-        "L": "2 or 3 (the depths this claim checks)",
+        "L": "2 or 3 (any L ≥ 2 on rank-1 data, L = 4, 5 on small data)",
         "t": "a positive number such as 1.0",
     }
     shown_fields = ("branches", "patterns", "outer_patterns")
@@ -271,57 +321,67 @@ class ReluParallelZeroGap(Claim):
         independent check, and the witnesses of proof mode)."""
         tol = self.tolerance(instance)
         X, Y, L, t = instance.X, instance.Y, instance.L, instance.t
-        data = rank1_data(X, Y)
+        # exact rescaling by powers of two (values map back exactly, see verify.relu_scaling):
+        # the closed forms square α, γ and ‖a‖, which must not overflow
+        scaling = Normalisation.of(X, Y)
+        data = rank1_data(scaling.X, scaling.y)
         if data.residual > tol:
-            return infeasible_labels(instance, data, tol)
-        closed = max(data.residual, relative_residual(X - np.outer(data.c, data.a), X))
-        value = parallel_value(data, L, t)
+            return infeasible_labels(Instance(scaling.X, scaling.y, L=L, t=t), data, tol)
+        off_rank1 = relative_residual(scaling.X - np.outer(data.c, data.a), scaling.X)
+        closed = max(data.residual, off_rank1)
+        value = scaling.value(parallel_value(data, L, t))
         found = Evidence({"primal": value, "dual": value, "gap": 0.0})
-        network = parallel_network(data, L, t)
+        network = scaling.network(parallel_network(data, L, t))
         how = f"explicit parallel network, one chain per sign of c (verify.rank1), depth {L}"
         found.add("primal_upper", primal_certificate(X, Y, network, "t", t=t, how=how))
         refit = parallel_upper_bound(data, L, t)
         if refit is not None:
-            found.add("primal_upper", Bound(refit, "certificate", closed, f"{how}, {REFIT}"))
-        found.add("dual_upper", Bound(dual_enclosure(data, L, t)[1], "closed-form", closed,
-                                      DUAL_PROOF))  # fmt: skip
+            found.add(
+                "primal_upper",
+                Bound(scaling.value(refit), "certificate", closed, f"{how}, {REFIT}"),
+            )
+        upper = scaling.value(dual_enclosure(data, L, t)[1])
+        found.add("dual_upper", Bound(upper, "closed-form", closed, DUAL_PROOF))
         lower, constraint = dual_point_lower_bound(data, L, t)
         found.add(
             "dual_lower",
             Bound(
-                lower,
+                scaling.value(lower),
                 "certificate",
                 closed,
                 "Λ = c₊pᵀ/‖c₊‖² + c₋qᵀ/‖c₋‖² (verify.rank1.dual_point), exact constraint "
                 f"σ_L·max(‖Λᵀc₊‖, ‖Λᵀc₋‖) ≤ {constraint:.12g}, certified",
             ),
         )
-        found.extra.update(
-            rank1=True,
-            branches=len(network.branches),
-            alpha=data.alpha.tolist(),
-            gamma=data.gamma.tolist(),
-        )
+        # α, γ of the instance (c scales with X, so they scale like the values)
+        alpha, gamma = (np.ldexp(v, scaling.value_exp).tolist() for v in (data.alpha, data.gamma))
+        found.extra.update(rank1=True, branches=len(network.branches), alpha=alpha, gamma=gamma)
         found.details.append(
-            f"rank-1 data X = c aᵀ: α = {data.alpha.tolist()}, γ = {data.gamma.tolist()}, "
+            f"rank-1 data X = c aᵀ: α = {alpha}, γ = {gamma}, "
             f"P = D = (‖α‖ + ‖γ‖)/(‖a‖t^(L−2)) = {value:.12g}"
         )
         if (
             instance.K == 1
             and L <= 3
-            and program_size(instance.N, instance.d, L) <= (MAX_PROGRAM_VARIABLES)
+            and program_size(instance.N, instance.d, L) <= MAX_PROGRAM_VARIABLES
         ):
             return self._general_evidence(instance, budget, found)
-        self._rank1_search(instance, data, budget, found)
+        self._rank1_search(instance, data, scaling, budget, found)
         return found
 
     def _rank1_search(
-        self, instance: Instance, data: Rank1Data, budget: Budget, found: Evidence
+        self,
+        instance: Instance,
+        data: Rank1Data,
+        scaling: Normalisation,
+        budget: Budget,
+        found: Evidence,
     ) -> None:
         """Falsification on parallel networks of depth ``L`` (:data:`RANK1_SEARCH_BRANCHES`
         branches of width 2) over the reduced rows (:func:`verify.rank1.reduced_problem`: the raw
         rows make the last layer's Gram matrix singular), every network mapped back
-        (:func:`verify.rank1.silence_zero_sides`) and re-evaluated on the instance."""
+        (:func:`verify.rank1.silence_zero_sides`, then to the instance's scale) and re-evaluated
+        on the instance."""
         Xr, Yr = reduced_problem(data)
         if Xr.shape[0] == 0:
             return
@@ -332,6 +392,7 @@ class ReluParallelZeroGap(Claim):
 
         def evaluate(model):
             silenced = ParallelNetwork(tuple(silence_zero_sides(b, data) for b in model.branches))
+            silenced = scaling.network(silenced)
             return primal_certificate(instance.X, instance.Y, silenced, "t", t=instance.t,
                                       how=how, bound_kind="search")  # fmt: skip
 
