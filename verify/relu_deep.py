@@ -142,14 +142,27 @@ def _level(patterns: PatternSet) -> Level:
 
 def deep_problem(X: np.ndarray, y: np.ndarray, L: int, t: float) -> DeepProblem:
     """Enumerate the patterns exactly: inner (of ``X``), then level by level the patterns of the
-    span of ``Q_k``: ``span Q₁ = S = span{D_i X}``, ``span Q_k = Σ_g D_g span Q_{k−1}``."""
+    span of ``Q_k``: ``span Q₁ = S = span{D_i X}``, ``span Q_k = Σ_g D_g span Q_{k−1}``.
+
+    Each span is given by exact generators (0/1 masks times the data's floats, no rounding), as
+    :func:`verify.relu_parallel.relu_problem` does at ``L = 3``; once a span is all of ``R^N``
+    (its exact rank, from the enumeration) every later one is too, and the
+    identity generates it."""
+    N = X.shape[0]
     inner = chamber_patterns(X)
-    basis = compact_svd(pattern_span(X, inner))[0]
+    generators = pattern_span(X, inner)
     levels = []
     for _ in range(L - 2):
-        level = _level(chamber_patterns(basis))
+        patterns = chamber_patterns(generators)
+        level = _level(patterns)
         levels.append(level)
-        basis = compact_svd(np.hstack([m[:, None] * basis for m in level.patterns]))[0]
+        if patterns.rank == N:
+            generators = np.eye(N)
+        else:
+            distinct = np.unique(level.patterns, axis=0).astype(float)
+            stacked = np.hstack([m[:, None] * generators for m in distinct])
+            generators = np.unique(stacked[:, np.any(stacked != 0, axis=0)], axis=1)
+    basis = compact_svd(generators)[0]
     return DeepProblem(X, y, L, t, inner, tuple(levels), basis)
 
 
