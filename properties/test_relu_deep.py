@@ -273,7 +273,10 @@ def test_search_at_depth_four_never_beats_the_certified_dual():
 # --- negative controls, pinned examples, refusals ------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["depth-3-value-at-depth-4", "wrong-t-exponent", "dropped-branch"])
+@pytest.mark.parametrize(
+    "name",
+    ["depth-3-value-at-depth-4", "depth-4-value-at-depth-5", "wrong-t-exponent", "dropped-branch"],
+)
 def test_deep_negative_controls_are_refuted(name):
     control = next(c for c in CLAIM.negative_controls() if c.name == name)
     refuted, result = CLAIM.refutes(control, QUICK)
@@ -286,6 +289,22 @@ def test_three_layer_value_is_refuted_at_depth_four_by_a_factor_t():
     three = CLAIM.check(Instance(instance.X, instance.Y[:, 0], L=3, t=0.5), QUICK).primal_value
     assert judge({"primal": three}, result.intervals, result.tolerance) == FAILS
     assert result.primal_value == pytest.approx(2 * three, rel=1e-7)
+
+
+def test_a_loose_dual_certificate_is_inconclusive_never_fails():
+    """The open-interval path: ``λ`` checked with zero multipliers (valid, but loose) gives a
+    dual bound well below ``P``; judged, the prediction ``gap = 0`` is then ``inconclusive``."""
+    instance = deep_example(4, 1.0)
+    network, deep, solution, tight = deep_witnesses(instance)
+    loose = rescaled_dual_point(deep, solution.dual)
+    assert loose.rho > tight.rho * (1 + 1e-3) and loose.value < tight.value
+    cost = hand_forward(network, instance.X)[1]
+    intervals = {
+        "primal": (loose.value, cost),
+        "dual": (loose.value, cost),
+        "gap": (0.0, cost - loose.value),
+    }
+    assert judge({"gap": 0.0}, intervals, CLAIM.rtol) == "inconclusive"
 
 
 def test_pinned_vector_example_value():

@@ -977,6 +977,12 @@ def deep_controls() -> list[NegativeControl]:
             lambda inst: {"primal": three_layer_value(inst)},
         ),
         NegativeControl(
+            "depth-4-value-at-depth-5",
+            "P₃(t)/t (the depth-4 value) is the value at depth 5 (it is P₃(t)/t²)",
+            Instance([[1.0, 0.5], [-0.3, 1.0]], [1.0, -1.0], L=5, t=0.5, label="2×2, L = 5"),
+            lambda inst: {"primal": three_layer_value(inst) / inst.t},
+        ),
+        NegativeControl(
             "wrong-t-exponent",
             "P = D = (‖α‖ + ‖γ‖)/(‖a‖t^{L−3}) on rank-1 data (the exponent is L − 2)",
             vector_rank1_example(5, 0.5),
