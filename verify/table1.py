@@ -42,6 +42,10 @@ How a cell is decided
     relative gap bound*: the largest upper end (for a zero-gap cell: how small the gap is
     certified to be).
 
+    The ≥ 4 parallel ReLU cell also says what its checks showed (:func:`deep_parallel_remark`):
+    how many rank-1 instances were certified exactly, and on general data how many certified
+    intervals closed, how narrow the closed ones are and how wide the others stayed.
+
     The open cells, standard ReLU networks on data no claim covers
     (:data:`EXPLORED_CELLS`), cite what ``dualgap explore`` measured there
     (:mod:`verify.discovery`), labelled by how it was obtained: a certified counterexample,
@@ -119,6 +123,8 @@ class CellSpec:
     note: str
     condition: Condition | None = None
     strata: tuple[Stratum, ...] = ()
+    #: what the cell's checks showed, in words, from its non-control outcomes (added to the note)
+    remark: Callable[[list[Outcome]], str] | None = None
 
     def __post_init__(self) -> None:
         where = f"cell {self.activation}/{self.architecture}/L {self.depth}"
@@ -167,6 +173,49 @@ RANK1_DEEP_SIDES = (
 LINEAR_GAP_NOTE = "P − D > 0 iff rank(X⁺Y) ≥ 2"
 LINEAR_PARALLEL_NOTE = "m ≥ rank(X⁺Y) branches"
 RELU_PARALLEL_NOTE = "m ≥ N + 1 branches; exact arrangement enumeration"
+#: The ≥ 4 parallel ReLU cell: rank-1 data at L = 4…8 (closed forms, exact) and small general
+#: data at L = 4, 5 (certified intervals of verify.relu_deep), one stratum each.
+RELU_DEEP = (
+    Stratum("L ≥ 4, rank-1 data", rank1_instances(depths=DEEP)),
+    Stratum("L = 4, 5, general data", relu_instances(depths=(4, 5), min_dim=2)),
+)
+RELU_PARALLEL_DEEP_NOTE = (
+    "this project's check of the abstract's statement beyond L = 3: rank-1 data exactly (closed "
+    "forms at every depth); small general data as certified intervals [D_lower, P_upper] (the "
+    "L = 3 solution embedded at depth L against the outer approximation of the atoms)"
+)
+
+
+def deep_parallel_remark(outcomes: list[Outcome]) -> str:
+    """What the ≥ 4 parallel ReLU cell showed: rank-1 instances certified exactly, and on general
+    data how many certified intervals closed (within the tolerance, the widest closed one) and
+    how wide the others stayed (``extra["interval_width"]``, relative to ``P_upper``)."""
+    feasible = [o for o in outcomes if o.result.verdict != INFEASIBLE]
+    rank1 = [o for o in feasible if o.result.extra.get("rank1")]
+    general = [o for o in feasible if not o.result.extra.get("rank1")]
+    exact = sum(_certified_zero(o.result) for o in rank1)
+    closed = [o for o in general if _certified_zero(o.result)]
+    open_ = [o for o in general if not _certified_zero(o.result)]
+    depths = sorted({o.instance.L for o in general})
+    text = f"rank-1 data: zero gap certified on {exact}/{len(rank1)} (closed forms)"
+    text += f"; general data (L = {', '.join(map(str, depths)) or '—'}): interval closed on "
+    text += f"{len(closed)}/{len(general)}"
+    widths = [o.result.extra.get("interval_width") for o in closed]
+    widths = [w for w in widths if w is not None]
+    if widths:
+        text += f", width ≤ {max(widths):.1e}"
+    if open_:
+        wide = [o.result.extra.get("interval_width") for o in open_]
+        wide = [w for w in wide if w is not None]
+        text += f"; {len(open_)} not closed"
+        text += f", widest {max(wide):.1e}" if wide else " (no interval)"
+    return text
+
+
+def _certified_zero(result: CheckResult) -> bool:
+    measured = measure_gap(result)
+    return measured is not None and measured.zero and not measured.failed
+
 
 #: Table 1: which claim backs each cell, the verdict the project records for it, its strata.
 CELLS = (
@@ -198,9 +247,8 @@ CELLS = (
              strata=RELU_2),
     CellSpec("ReLU", "parallel", "3", "relu-parallel-zero-gap", ZERO_GAP, RELU_PARALLEL_NOTE,
              strata=RELU_3),
-    CellSpec("ReLU", "parallel", "≥ 4", None, ABSTRACT_ONLY,
-             "the abstract states zero gap for parallel deep networks without restricting the "
-             "depth; C5 checks L = 2 and 3 only"),
+    CellSpec("ReLU", "parallel", "≥ 4", "relu-parallel-zero-gap", ZERO_GAP,
+             RELU_PARALLEL_DEEP_NOTE, strata=RELU_DEEP, remark=deep_parallel_remark),
 )  # fmt: skip
 
 
@@ -406,6 +454,8 @@ def table1(
         else:
             verdict, remarks = _decide(spec, measured, minimum)
             note += f"; {remarks}" if remarks else ""
+            if spec.remark is not None:
+                note += f"; {spec.remark(_outcomes_at(run, spec.depth))}"
             if undecided:
                 note += f"; {undecided} inconclusive in float64 (not counted)"
         cited = EXPLORED_CELLS.get((spec.activation, spec.architecture, spec.depth))
@@ -431,6 +481,11 @@ def table1(
             )
         )
     return cells
+
+
+def _outcomes_at(run: ClaimRun, depth: str) -> list[Outcome]:
+    """The pinned and generated (not control) outcomes of ``run`` at the cell's depth."""
+    return [o for o in run.outcomes if o.kind != "control" and depth_of(o.instance.L) == depth]
 
 
 def _undecided(run: ClaimRun | None, depth: str) -> int:
