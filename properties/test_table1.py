@@ -19,7 +19,6 @@ from verify.claims import Budget, get
 from verify.result import INCONCLUSIVE, INFEASIBLE
 from verify.runner import ClaimRun, run_claims
 from verify.table1 import (
-    ABSTRACT_ONLY,
     CELLS,
     CONDITIONAL,
     CONTRADICTED,
@@ -58,7 +57,7 @@ RECORDED = {
     ("ReLU", "standard", "≥ 4"): CONDITIONAL,
     ("ReLU", "parallel", "2"): ZERO_GAP,
     ("ReLU", "parallel", "3"): ZERO_GAP,
-    ("ReLU", "parallel", "≥ 4"): ABSTRACT_ONLY,
+    ("ReLU", "parallel", "≥ 4"): ZERO_GAP,
 }
 
 
@@ -114,7 +113,7 @@ def test_each_depth_column_gets_its_share_of_instances(drawn):
     assert depths["linear-standard-gap"] == {"2": MINIMUM, "3": 2 * per_side, "≥ 4": 2 * per_side}
     assert depths["linear-parallel-zero-gap"] == {"2": MINIMUM, "3": MINIMUM, "≥ 4": MINIMUM}
     # the two C5 cells at L = 2 share one stratum: drawn once
-    assert depths["relu-parallel-zero-gap"] == {"2": MINIMUM, "3": MINIMUM}
+    assert depths["relu-parallel-zero-gap"] == {"2": MINIMUM, "3": MINIMUM, "≥ 4": 2 * per_side}
     assert depths["relu-rank1-standard"] == {"3": 2 * per_side, "≥ 4": 2 * per_side}
     deep = [i.L for i in drawn["linear-standard-gap"] if i.L >= 4]
     assert all(4 <= L <= 8 for L in deep)

@@ -423,6 +423,8 @@ def exact_parallel_relu(
         layers = [matrix_from_floats(W) for W in branch]
         if L >= 3:
             layers[0] = fit_into_ball(layers[0], bound)
+        else:
+            layers[0] = snap_to_boundaries(X, layers[0])
         primary.append(layers)
 
     def helper() -> tuple[fmpq_mat, list[fmpq_mat]]:
@@ -449,20 +451,51 @@ def exact_parallel_relu(
 
 #: Two-layer units whose directions agree to this (``1 − cos``) are one unit (see below).
 PARALLEL_UNITS = 1e-12
+#: Two-layer branches carrying less than this share of the cost are dropped before the exact
+#: last layer: as basis columns their tiny, arbitrary directions would carry the load.
+NEGLIGIBLE_SHARE = 1e-9
+
+
+#: A data row with ``|xᵀu| ≤ BOUNDARY·‖x‖‖u‖`` lies on the unit's hyperplane up to rounding.
+BOUNDARY = 1e-12
+
+
+def snap_to_boundaries(X: fmpq_mat, u: fmpq_mat) -> fmpq_mat:
+    """A two-layer unit moved, exactly, onto the hyperplanes its float version lies on.
+
+    Optimal units pass through data points (``xᵢᵀu = 0``), which the floats meet only up to
+    rounding: a residual ``(xᵢᵀu)₊ ≈ 1e-16`` that no other unit may be able to cancel, so no
+    exact last layer would exist. The rational ``u`` is projected onto ``{v : xᵢᵀv = 0}`` for
+    those rows (exactly: ``v = u − Aᵀ(AAᵀ)⁺Au``); the other rows keep their signs, as the move
+    is of rounding size."""
+    rows = []
+    u_float = np.array([float(v) for v in u.entries()])
+    for i in range(X.nrows()):
+        x = np.array([float(X[i, j]) for j in range(X.ncols())])
+        scale = float(np.linalg.norm(x) * np.linalg.norm(u_float))
+        if scale and abs(float(x @ u_float)) <= BOUNDARY * scale:
+            rows.append([X[i, j] for j in range(X.ncols())])
+    if not rows:
+        return u
+    A = fmpq_mat(rows)
+    return u - A.transpose() * pinv_solve(A * A.transpose(), A * u)
 
 
 def merge_parallel_units(branches: Sequence[Arrays]) -> list[list[np.ndarray]]:
-    """Two-layer branches ``a·(Xu)₊`` whose units point the same way, merged into one.
+    """Two-layer branches ``a·(Xu)₊`` whose units point the same way, merged into one (and
+    negligible ones dropped).
 
     Two such units have proportional features, so the exact last layer would have to solve
     with a nearly singular basis (the float directions are parallel only up to rounding) and
     could change the cost a lot; merged, ``a₁‖u₁‖ + a₂‖u₂‖`` on the common unit direction gives
     the same output up to rounding, which the exact solve then removes cheaply."""
     merged: list[tuple[np.ndarray, np.ndarray]] = []
-    for first, last in branches:
+    costs = [float(np.linalg.norm(first) * np.linalg.norm(last)) for first, last in branches]
+    floor = NEGLIGIBLE_SHARE * sum(costs)
+    for (first, last), cost in zip(branches, costs, strict=True):
         norm = float(np.linalg.norm(first))
-        if norm == 0.0:
-            continue
+        if norm == 0.0 or cost <= floor:
+            continue  # solver noise: the exact last layer absorbs its output, not its direction
         direction, weight = first / norm, norm * np.asarray(last, dtype=float)
         for k, (unit, total) in enumerate(merged):
             if 1.0 - float(unit.ravel() @ direction.ravel()) <= PARALLEL_UNITS:

@@ -73,7 +73,6 @@ from verify.strategies.rank1 import ZERO_GAP as ZERO_GAP_SIDE
 ZERO_GAP = "zero gap"
 GAP = "gap"
 CONDITIONAL = "holds under condition"
-ABSTRACT_ONLY = "zero gap (abstract), not checked here"
 CONTRADICTED = "contradicted"
 NOT_ESTABLISHED = "not established"
 NOT_RUN = "not run"
