@@ -299,7 +299,7 @@ def format_result(result: CheckResult, title: str = "", shown_fields: tuple[str,
         )
     for key in shown_fields:
         if key in result.extra:
-            lines.append(f"{key:<11}{result.extra[key]}")
+            lines.append(f"{key:<10} {result.extra[key]}")
     if result.proof is not None:
         lines.append(f"proof      {proof_line(result.proof)}")
     if result.details:
