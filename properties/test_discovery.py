@@ -71,7 +71,7 @@ def _l23(u: float, v: float) -> float:
 
 def rank1_structure(exploration: Exploration) -> None:
     """C6: labels of both signs, at most 3 rows; the gap of the rank-1 closed form
-    (``docs/formulations/C6-relu-rank1-three-layer.md``), recomputed from ``X`` and ``y``."""
+    (``docs/formulations/C6-relu-rank1-standard.md``), recomputed from ``X`` and ``y``."""
     instance = exploration.instance
     y = _labels(instance)
     assert instance.N <= 3 and instance.K == 1

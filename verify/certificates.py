@@ -716,7 +716,7 @@ def rank1_certificate(
     dual: np.ndarray,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """C6 (``relu-rank1-three-layer``): the standard network ``[W₁, W₂, W₃]``, the bidual
+    """C6 (``relu-rank1-standard`` at ``L = 3``): the standard network ``[W₁, W₂, W₃]``, the bidual
     parallel network (branches ``[W₁ⱼ, w₂ⱼ, w₃ⱼ]``) and the dual ``Λ`` (N×K)."""
     X, Y = matrix_from_floats(instance.X), matrix_from_floats(instance.Y)
     t = from_float(instance.t)
@@ -739,7 +739,7 @@ def rank1_certificate(
     if value > 1:
         Lam = scaled(Lam, 1 / sqrt_above(value))
     return certificate_document(
-        "relu-rank1-three-layer",
+        "relu-rank1-standard",
         instance,
         primal=_network("standard", "relu", [[W1, W2, W3]]),
         bidual=_network("parallel", "relu", branches),

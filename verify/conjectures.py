@@ -507,9 +507,9 @@ def _conjectures() -> list[Conjecture]:
             "duality gap, P = D, for every interpolable label matrix (the abstract read "
             "without further hypotheses)",
             expected=FALSE,
-            claim="relu-rank1-three-layer",
+            claim="relu-rank1-standard",
             instances=wide.rank1_instances,
-            measure=claim_checks("relu-rank1-three-layer"),
+            measure=claim_checks("relu-rank1-standard"),
             contradicts=certified_gap,
             score=gap_score,
             evidence=gap_evidence,

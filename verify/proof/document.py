@@ -23,6 +23,8 @@ PROBLEMS = {
     "linear-parallel-zero-gap": "linear-parallel-t",
     "weight-decay-low-rank": "linear-ridge",
     "relu-parallel-zero-gap": "relu-parallel-t",
+    "relu-rank1-standard": "relu-rank1-t",
+    # the former id of relu-rank1-standard: certificates written before the rename still check
     "relu-rank1-three-layer": "relu-rank1-t",
 }
 
