@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 
 # isort: off
-from record import Record, arguments, finish, only  # first: this checkout, one BLAS thread
+from record import Record, arguments, finish, only, span  # first: this checkout, one BLAS thread
 import numpy as np
 
 # isort: on
@@ -147,7 +147,7 @@ def headline(found: Sequence[Record]) -> str:
     ratios = [r.ratio for r in descents if r.figures["reached"]]
     capped = [r.ratio for r in descents if not r.figures["reached"]]
     if ratios:
-        text += f"; GD/L-BFGS time to 1e-8 {min(ratios):.1f}–{max(ratios):.1f}×"
+        text += f"; GD/L-BFGS time to 1e-8 {span(ratios)}×"
     if capped:
         text += f"; ≥ {min(capped):.1f}× where GD hit its time cap"
     runs = len(only(found, LBFGS))

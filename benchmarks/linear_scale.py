@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 
 # isort: off
-from record import Record, arguments, finish, only  # first: this checkout, one BLAS thread
+from record import Record, arguments, finish, only, span  # first: this checkout, one BLAS thread
 import numpy as np
 
 # isort: on
@@ -98,11 +98,9 @@ def headline(found: Sequence[Record]) -> str:
     certificates = [r.ratio for r in only(found, CERTIFICATE) if r.size["N=d=K"] == largest]
     verdicts = sorted({r.figures["verdict"] for r in checks})
     return (
-        f"default C1 check at N = d = K = {largest}: {min(r.seconds for r in top):.1f}–"
-        f"{max(r.seconds for r in top):.1f} s, {min(r.ratio for r in top):.1f}–"
-        f"{max(r.ratio for r in top):.1f}× the certificate alone, which is "
-        f"{min(certificates):.1f}–{max(certificates):.1f}× one SVD of X⁺Y; verdicts "
-        f"{', '.join(verdicts)}"
+        f"default C1 check at N = d = K = {largest}: {span([r.seconds for r in top])} s, "
+        f"{span([r.ratio for r in top])}× the certificate alone, which is "
+        f"{span(certificates, 0)}× one SVD of X⁺Y; verdicts {', '.join(verdicts)}"
     )
 
 

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 
 # isort: off
-from record import Record, arguments, finish, only  # first: this checkout, one BLAS thread
+from record import Record, arguments, finish, only, span  # first: this checkout, one BLAS thread
 import numpy as np
 from scipy.optimize import minimize_scalar
 
@@ -103,10 +103,9 @@ def records(
 
 def headline(found: Sequence[Record]) -> str:
     scipy = only(found, SCIPY)
-    low, high = min(r.ratio for r in scipy), max(r.ratio for r in scipy)
     worse = max(r.figures["max Δg/½σ²"] for r in scipy)
     return (
-        f"closed-form s* {low:.0f}–{high:.0f}× faster per value than "
+        f"closed-form s* {span([r.ratio for r in scipy], 0)}× faster per value than "
         f"scipy.optimize.minimize_scalar; worse in objective by ≤ {worse:.1e}·½σ²"
     )
 

@@ -115,7 +115,15 @@ def ratio(value: float) -> str:
     return f"{value:.0f}" if 1e3 <= value < 1e6 else f"{value:.3g}"
 
 
+def span(values: Sequence[float], digits: int = 1) -> str:
+    """``low–high`` of ``values`` (one number when they agree at ``digits`` decimals)."""
+    low, high = f"{min(values):.{digits}f}", f"{max(values):.{digits}f}"
+    return low if low == high else f"{low}–{high}"
+
+
 def _value(value: Any) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)

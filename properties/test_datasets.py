@@ -126,6 +126,10 @@ def test_the_script_writes_an_instance_and_refuses_bad_input(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: species:") and "\n" not in err
     assert not bad.exists()
+    for wrong in (tmp_path / "penguins.txt", tmp_path / "missing" / "penguins.npz"):
+        assert main([str(wrong)]) == 2
+        assert capsys.readouterr().err.startswith("error: out:")
+        assert not wrong.exists()
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,6 @@ from verify.search import Architecture, SearchSummary, search_bounds
 #: The repository's data folder (present in a source checkout or an editable install).
 DATA = Path(__file__).resolve().parent.parent / "data"
 PENGUINS = DATA / "penguins.csv"
-SPECIES = ("Adelie", "Chinstrap", "Gentoo")
 MEASUREMENTS = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
 #: The default two-class problem: bill length and depth separate these two species only in part.
 DEFAULT_FEATURES = ("bill_length_mm", "bill_depth_mm")
@@ -80,6 +79,9 @@ class TwoClassData:
     rows: np.ndarray  # indices into the table, in table order
     duplicates_dropped: int
     description: str
+
+    def instance(self, L: int = 2, t: float = 1.0) -> Instance:
+        return Instance(X=self.X, Y=self.y, L=L, t=t)
 
 
 def two_class(
@@ -131,20 +133,6 @@ def subset(data: TwoClassData, points: int | None, seed: int) -> TwoClassData:
     )
 
 
-def penguin_instance(
-    points: int | None = None,
-    seed: int = 0,
-    features: Sequence[str] = DEFAULT_FEATURES,
-    species: tuple[str, str] = DEFAULT_SPECIES,
-    L: int = 2,
-    t: float = 1.0,
-    path: str | Path = PENGUINS,
-) -> Instance:
-    """The two-class penguin instance (all points, or ``points`` of them drawn with ``seed``)."""
-    data = subset(two_class(read_penguins(path), features, species), points, seed)
-    return Instance(X=data.X, Y=data.y, L=L, t=t)
-
-
 def random_start_training(
     instance: Instance, claimed: float | None, starts: int, iterations: int, seed: int
 ) -> SearchSummary:
@@ -170,7 +158,7 @@ def random_start_training(
         max_iter=iterations,
         rng=np.random.default_rng(seed),
         t=instance.t,
-        tolerance=ReluParallelZeroGap.rtol,
+        tolerance=ReluParallelZeroGap().tolerance(instance),
         reach=REACHED,
         work=UNCUT,
     )
@@ -193,7 +181,7 @@ def worked_example(
     """``relu-parallel-zero-gap`` at ``L = 2`` with a bias on ``points`` penguins (Adelie against
     Chinstrap, bill length and depth), then random-start training on the same instance."""
     data = subset(two_class(read_penguins()), points, seed)
-    instance = Instance(X=data.X, Y=data.y, L=2, t=1.0).with_bias()
+    instance = data.instance().with_bias()
     result = ReluParallelZeroGap().check(instance, Budget(seed=seed))
     training = random_start_training(instance, result.dual_value, starts, iterations, seed)
     return WorkedExample(data.description + "; bias column appended", instance, result, training)
@@ -212,13 +200,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--L", type=int, default=2, help="number of weight layers")
     args = parser.parse_args(argv)
     try:
+        if args.out.suffix != ".npz" or not args.out.parent.is_dir():
+            raise InstanceError("out", f"{args.out}: give a .npz file in an existing folder")
         table = read_penguins()
         data = subset(two_class(table, args.features, tuple(args.species)), args.points, args.seed)
-        instance = Instance(X=data.X, Y=data.y, L=args.L, t=1.0)
-    except InstanceError as exc:
+        instance = data.instance(L=args.L)
+        instance.save_npz(args.out)
+    except (InstanceError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    instance.save_npz(args.out)
     print(f"{args.out}: N = {instance.N}, d = {instance.d}; {data.description}")
     return 0
 
