@@ -603,7 +603,7 @@ def real_data_section(example: WorkedExample) -> list[str]:
         f"The check `relu-parallel-zero-gap` (L = 2, `--bias`) gave **{result.verdict}** in "
         f"{result.elapsed_s:.1f} s: the global optimum of the training problem (minimum "
         "weight-decay interpolation, `docs/formulations/C5-relu-parallel-zero-gap.md`) lies "
-        "between the two certified bounds below. The same instance trained from random starts "
+        "between the two certified bounds below. The same instance was trained from random starts "
         "(`verify.datasets.random_start_training`) for comparison; `docs/real-data.md` has the "
         "larger example.",
         "",
