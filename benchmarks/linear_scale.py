@@ -15,12 +15,14 @@ the verdict and how the search was planned. Run: ``python benchmarks/linear_scal
 
 from __future__ import annotations
 
-import argparse
 import time
+from collections.abc import Sequence
 
+# isort: off
+from record import Record, arguments, finish, only, span  # first: this checkout, one BLAS thread
 import numpy as np
 
-import verify  # noqa: F401  (before numpy: single-threaded BLAS, see verify/__init__.py)
+# isort: on
 from verify.claims import Budget, get
 from verify.deep_linear import aligned_dual_bound, bidual_bound, linear_data
 from verify.instances import Instance
@@ -52,12 +54,19 @@ def certificate_alone(inst: Instance) -> None:
     bidual_bound(data, 1.0)
 
 
-def rows(sizes: list[int]) -> list[dict[str, object]]:
+SVD, CERTIFICATE, CHECK = "SVD of X⁺Y (values)", "certificate alone", "default check"
+
+
+def records(seed: int, quick: bool) -> list[Record]:
+    """Per ``N = d = K`` and data kind: one SVD, the certificate against it and the default check
+    against the certificate (best of 3 up to ``N = 200``, else one run), with the verdict and how
+    the falsification search was planned."""
+    sizes = [50, 100, 200] if quick else [50, 100, 200, 500]
     out = []
     claim = get("linear-standard-gap")
     for n in sizes:
         for conditioned in (True, False):
-            inst = instance(n, conditioned)
+            inst = instance(n, conditioned, seed)
             W = np.linalg.lstsq(inst.X, inst.Y, rcond=None)[0]
             repeats = 3 if n <= 200 else 1
             svd = best_of(repeats, lambda W=W: np.linalg.svd(W, compute_uv=False))
@@ -66,41 +75,39 @@ def rows(sizes: list[int]) -> list[dict[str, object]]:
 
             def check(inst=inst):
                 nonlocal result
-                result = claim.check(inst, Budget())
+                result = claim.check(inst, Budget(seed=seed))
 
             full = best_of(1, check)
-            out.append(
-                {
-                    "N=d=K": n,
-                    "data": "κ ≤ 10" if conditioned else "Gaussian",
-                    "svd_s": svd,
-                    "certificate_s": cert,
-                    "check_s": full,
-                    "check/certificate": full / cert,
-                    "certificate/svd": cert / svd,
-                    "verdict": result.verdict,
-                    "search": result.extra["search"]["note"] or "as asked",
-                }
-            )
+            size = {"N=d=K": n, "data": "κ ≤ 10" if conditioned else "Gaussian"}
+            figures = {
+                "verdict": result.verdict,
+                "search": result.extra["search"]["note"] or "as asked",
+            }
+            out += [
+                Record("linear_scale", SVD, size, svd),
+                Record("linear_scale", CERTIFICATE, size, cert, SVD, svd),
+                Record("linear_scale", CHECK, size, full, CERTIFICATE, cert, figures),
+            ]
     return out
 
 
+def headline(found: Sequence[Record]) -> str:
+    checks = only(found, CHECK)
+    largest = max(r.size["N=d=K"] for r in checks)
+    top = [r for r in checks if r.size["N=d=K"] == largest]
+    certificates = [r.ratio for r in only(found, CERTIFICATE) if r.size["N=d=K"] == largest]
+    verdicts = sorted({r.figures["verdict"] for r in checks})
+    return (
+        f"default C1 check at N = d = K = {largest}: {span([r.seconds for r in top])} s, "
+        f"{span([r.ratio for r in top])}× the certificate alone, which is "
+        f"{span(certificates, 0)}× one SVD of X⁺Y; verdicts {', '.join(verdicts)}"
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="sizes up to 200 only")
+    parser = arguments(__doc__.splitlines()[0], "sizes up to 200 only")
     args = parser.parse_args()
-    sizes = [50, 100, 200] if args.quick else [50, 100, 200, 500]
-    table = rows(sizes)
-    header = f"{'N=d=K':>6} {'data':>9} {'svd':>8} {'cert':>8} {'check':>8} {'check/cert':>11} "
-    header += f"{'cert/svd':>9}  verdict       search"
-    print(header)
-    for row in table:
-        times = f"{row['svd_s']:>7.3f}s {row['certificate_s']:>7.3f}s {row['check_s']:>7.3f}s"
-        ratios = f"{row['check/certificate']:>10.1f}× {row['certificate/svd']:>8.1f}×"
-        print(
-            f"{row['N=d=K']:>6} {row['data']:>9} {times} {ratios}  {row['verdict']:<13} "
-            f"{row['search']}"
-        )
+    finish(args, records(args.seed, args.quick), headline)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,15 @@ method locates a minimiser only to about ``√ε ≈ 1.5e-8`` relative (``g`` is
 
 from __future__ import annotations
 
-import argparse
 import time
+from collections.abc import Sequence
 
+# isort: off
+from record import Record, arguments, finish, only, span  # first: this checkout, one BLAS thread
 import numpy as np
 from scipy.optimize import minimize_scalar
+
+# isort: on
 
 from verify.lowrank import branch_start, optimal_singular_values, scalar_objective, threshold
 
@@ -46,45 +50,73 @@ def scipy_minimiser(sigma: float, L: int, beta: float) -> float:
     return float(res.x) if res.fun < zero else 0.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--subset", type=int, default=10_000)
-    parser.add_argument("--beta", type=float, default=0.7)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    rng = np.random.default_rng(args.seed)
-    header = (
-        f"{'L':>2} {'closed form':>12} {'per value':>10} {'scipy':>10} {'per value':>10} "
-        f"{'ratio':>7} {'max |Δs|/σ':>11} {'max Δg/½σ²':>11} {'ties':>5}"
-    )
-    print(f"β = {args.beta}; {args.size} values (closed form), {args.subset} (scipy)")
-    print(header)
+CLOSED, SCIPY = "closed form, per value", "scipy minimize_scalar, per value"
+
+
+def records(
+    seed: int, quick: bool, size: int | None = None, subset: int | None = None, beta: float = 0.7
+) -> list[Record]:
+    """Per depth: the closed form's time per value (on ``size`` values) and scipy's (on a
+    ``subset``) against it, with the largest disagreements (``Δs`` relative to σ, ``Δg`` relative
+    to ½σ², positive when the closed form is worse) and the ties counted apart."""
+    size = size or (100_000 if quick else 1_000_000)
+    subset = subset or (2_000 if quick else 10_000)
+    rng = np.random.default_rng(seed)
+    out = []
     for L in (2, 3, 4, 6, 8):
-        sigma = draw_sigma(L, args.beta, args.size, rng)
+        sigma = draw_sigma(L, beta, size, rng)
         start = time.perf_counter()
-        closed = optimal_singular_values(sigma, L, args.beta)
+        closed = optimal_singular_values(sigma, L, beta)
         closed_time = time.perf_counter() - start
-        subset = rng.choice(args.size, args.subset, replace=False)
+        chosen = rng.choice(size, subset, replace=False)
         start = time.perf_counter()
-        reference = np.array([scipy_minimiser(sigma[i], L, args.beta) for i in subset])
+        reference = np.array([scipy_minimiser(sigma[i], L, beta) for i in chosen])
         scipy_time = time.perf_counter() - start
-        ours = closed[subset]
-        scale = sigma[subset]
+        ours, scale = closed[chosen], sigma[chosen]
         ds = np.abs(ours - reference) / scale
-        g_ours = scalar_objective(ours, scale, L, args.beta)
-        g_ref = scalar_objective(reference, scale, L, args.beta)
+        g_ours = scalar_objective(ours, scale, L, beta)
+        g_ref = scalar_objective(reference, scale, L, beta)
         dg = (g_ours - g_ref) / (0.5 * scale**2)
         # At a tie (L ≥ 3) both 0 and s̄ are optimal: a different choice there is not a
         # disagreement in value, so count those separately from Δs.
         ties = ((ours == 0) != (reference == 0)) & (L > 2)
-        per_closed = closed_time / args.size
-        per_scipy = scipy_time / args.subset
-        print(
-            f"{L:>2} {closed_time:>11.3f}s {per_closed * 1e9:>8.1f}ns {scipy_time:>9.2f}s "
-            f"{per_scipy * 1e6:>8.1f}µs {per_scipy / per_closed:>7.0f} "
-            f"{ds[~ties].max(initial=0.0):>11.2e} {dg.max():>11.2e} {int(ties.sum()):>5}"
-        )
+        per_closed = closed_time / size
+        figures = {
+            "max |Δs|/σ": float(ds[~ties].max(initial=0.0)),
+            "max Δg/½σ²": float(dg.max()),
+            "ties": int(ties.sum()),
+        }
+        out += [
+            Record("lowrank", CLOSED, {"L": L, "β": beta, "values": size}, per_closed),
+            Record(
+                "lowrank",
+                SCIPY,
+                {"L": L, "β": beta, "values": subset},
+                scipy_time / subset,
+                CLOSED,
+                per_closed,
+                figures,
+            ),
+        ]
+    return out
+
+
+def headline(found: Sequence[Record]) -> str:
+    scipy = only(found, SCIPY)
+    worse = max(r.figures["max Δg/½σ²"] for r in scipy)
+    return (
+        f"closed-form s* {span([r.ratio for r in scipy], 0)}× faster per value than "
+        f"scipy.optimize.minimize_scalar; worse in objective by ≤ {worse:.1e}·½σ²"
+    )
+
+
+def main() -> None:
+    parser = arguments(__doc__.splitlines()[0], "10⁵ values (closed form), 2 000 (scipy)")
+    parser.add_argument("--size", type=int, help="values for the closed form (default 10⁶)")
+    parser.add_argument("--subset", type=int, help="values for scipy (default 10⁴)")
+    parser.add_argument("--beta", type=float, default=0.7)
+    args = parser.parse_args()
+    finish(args, records(args.seed, args.quick, args.size, args.subset, args.beta), headline)
 
 
 if __name__ == "__main__":

@@ -1,34 +1,32 @@
 """Cost of proof mode against the floating-point check, run by hand: ``python benchmarks/proof.py``.
 
-Three tables, every ratio measured in the same run:
+Three measurements, as records (``benchmarks/record.py``), every ratio measured in the same run:
 
 1. per claim at ``N ≤ 20``: the floating-point check (``Claim.check``, default budget: search
    and solver cross-checks included), the float witnesses (SVD or convex program, as the check
    computes them), the exact certificate built from them (:mod:`verify.certificates`) and the
    independent checker (:mod:`verify.proof`); the ratio is (certificate + checker) / float check;
 2. scale: the same per family at growing sizes, until the proof takes longer than 60 s or the
-   size cap; the summary gives the first size at which proof / float exceeds 10× and 60 s;
+   size cap; the headline gives the first size at which proof / float exceeds 10× and 60 s;
 3. arithmetic: python-flint ``fmpq``/``fmpq_mat`` against ``fractions.Fraction`` on the dual
    check's kernel (``G = (XᵀΛ)ᵀ(XᵀΛ)``, then the exact ``LDLᵀ`` of ``I − G``) at growing ``n``.
 
-``--quick`` caps the scale table lower. The float witnesses come from the test module's plain
+``--quick`` caps the scale sizes lower. The float witnesses come from the test module's plain
 numpy constructions (``properties/test_proof.py``) until the claims export their own.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
-from pathlib import Path
 
-# Measure this checkout (its ``verify`` and ``properties``), not an installed copy.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+# isort: off
+from record import Record, arguments, finish, only, span  # first: this checkout, one BLAS thread
 import numpy as np
 from flint import fmpq, fmpq_mat
+
+# isort: on
 
 from properties.test_proof import (
     parallel_witnesses,
@@ -179,74 +177,42 @@ FAMILIES = [
 ]
 
 
-def measure(claim: str, instance: Instance, certify: Callable) -> dict[str, float | str]:
+FLOAT, PROOF = "floating-point check", "proof (build + check)"
+FMPQ, FRACTION = "kernel, python-flint fmpq", "kernel, fractions.Fraction"
+
+
+def measure(label: str, claim: str, instance: Instance, certify: Callable) -> list[Record]:
+    """The float check, and proof mode against it: the exact certificate built from the float
+    witnesses (whose time is part of the check) and re-verified by the independent checker."""
     result, float_time = timed(lambda: get(claim).check(instance, Budget(seed=0)))
     witness_time, build = certify(instance)
     document, build_time = timed(build)
     proof, check_time = timed(lambda: check_certificate(document))
-    proof_time = build_time + check_time
-    epsilon = "—"
+    epsilon = None
     if proof.epsilon is not None:
         top = max(abs(float(Fraction(proof.enclosures["primal"][1]))), 1e-300)
-        epsilon = f"{float(Fraction(proof.epsilon)) / top:.1e}"
-    return {
-        "epsilon": epsilon,
-        "float": float_time,
-        "witness": witness_time,
-        "build": build_time,
-        "check": check_time,
-        "ratio": proof_time / float_time,
-        "status": proof.status,
-        "verdict": result.verdict,
-    }
+        epsilon = float(Fraction(proof.epsilon)) / top
+    size = {"claim": label, "N": instance.N}
+    checked = {"verdict": result.verdict, "witness s": witness_time}
+    figures = {"build s": build_time, "check s": check_time, "status": proof.status, "ε/P": epsilon}
+    return [
+        Record("proof", FLOAT, size, float_time, None, None, checked),
+        Record("proof", PROOF, size, build_time + check_time, FLOAT, float_time, figures),
+    ]
 
 
-def row(label: str, N: int, m: dict) -> str:
-    return (
-        f"{label:<8}{N:>5}{m['float']:>10.3f}{m['witness']:>10.3f}{m['build']:>10.3f}"
-        f"{m['check']:>10.3f}{m['ratio']:>9.2f}  {m['verdict']:<13}{m['status']:<16}{m['epsilon']}"
-    )
-
-
-HEADER = (
-    f"{'claim':<8}{'N':>5}{'float s':>10}{'witness':>10}{'build s':>10}{'check s':>10}"
-    f"{'ratio':>9}  {'float':<13}{'proof':<16}ε/P"
-)
-
-
-def per_claim_table(seed: int) -> None:
-    print("proof mode against the floating-point check, N ≤ 20")
-    print("(ratio = (build + check) / float check; witness = float witnesses, part of the check;")
-    print(" ε/P = the proved gap bound ε relative to the upper end of P, for 'proved within ε')")
-    print(HEADER)
-    for label, claim, make, certify, sizes, _, _ in FAMILIES:
-        for N in sizes:
-            rng = np.random.default_rng(seed + N)
-            print(row(label, N, measure(claim, make(rng, N), certify)), flush=True)
-
-
-def scale_table(seed: int, quick: bool) -> None:
-    print(f"\nscale: growing N until the proof exceeds {TIME_CAP:.0f} s (or the size cap)")
-    print(HEADER)
-    summary = []
+def proof_mode(seed: int, quick: bool) -> list[Record]:
+    """Per family: the sizes ``N ≤ 20``, then growing ``N`` until the proof takes longer than
+    :data:`TIME_CAP` (or the size cap; ``quick`` caps lower)."""
+    out = []
     for label, claim, make, certify, small, large, quick_cap in FAMILIES:
-        over_ratio = over_time = None
-        for N in (*small[-1:], *large):
+        for N in (*small, *large):
             if quick and N > quick_cap:
                 break
-            rng = np.random.default_rng(seed + N)
-            m = measure(claim, make(rng, N), certify)
-            print(row(label, N, m), flush=True)
-            if over_ratio is None and m["ratio"] > RATIO_CAP:
-                over_ratio = N
-            if m["build"] + m["check"] > TIME_CAP:
-                over_time = N
+            out += measure(label, claim, make(np.random.default_rng(seed + N), N), certify)
+            if out[-1].seconds > TIME_CAP:
                 break
-        summary.append(
-            f"{label:<8} proof/float > {RATIO_CAP:.0f}× from N = {over_ratio or '—'}; "
-            f"proof > {TIME_CAP:.0f} s from N = {over_time or '—'}"
-        )
-    print("\n" + "\n".join(summary))
+    return out
 
 
 def fraction_matrix(
@@ -277,10 +243,11 @@ def fraction_psd(matrix: list[list[Fraction]]) -> bool:
     return True
 
 
-def arithmetic_table(seed: int) -> None:
-    print("\narithmetic: the dual check's kernel, G = (XᵀΛ)ᵀ(XᵀΛ) then LDLᵀ of I − G/‖G‖")
-    print(f"{'n':>5}{'fmpq s':>10}{'Fraction s':>12}{'ratio':>8}")
+def arithmetic(seed: int) -> list[Record]:
+    """The dual check's kernel, ``G = (XᵀΛ)ᵀ(XᵀΛ)`` then the exact ``LDLᵀ`` of ``I − G``, in
+    python-flint and in ``fractions.Fraction`` (the baseline) on the same ``n×n`` data."""
     rng = np.random.default_rng(seed)
+    out = []
     for n in (5, 10, 20, 40):
         X = rng.standard_normal((n, n))
         Lam = rng.standard_normal((n, n)) / (n * n)
@@ -301,18 +268,39 @@ def arithmetic_table(seed: int) -> None:
         found, fast = timed(flint_kernel)
         same, slow = timed(fraction_kernel)
         assert (found is None) == same
-        print(f"{n:>5}{fast:>10.4f}{slow:>12.4f}{slow / fast:>8.1f}", flush=True)
+        out += [
+            Record("proof", FRACTION, {"n": n}, slow),
+            Record("proof", FMPQ, {"n": n}, fast, FRACTION, slow),
+        ]
+    return out
+
+
+def records(seed: int, quick: bool) -> list[Record]:
+    return proof_mode(seed, quick) + arithmetic(seed)
+
+
+def headline(found: Sequence[Record]) -> str:
+    """The largest proof/float ratio at ``N ≤ 20``; per family the first ``N`` where it exceeds
+    :data:`RATIO_CAP` or the proof exceeds :data:`TIME_CAP`; fmpq against Fraction."""
+    proofs = only(found, PROOF)
+    small = max(r.ratio for r in proofs if r.size["N"] <= 20)
+    text = f"proof mode ≤ {small:.1f}× the floating-point check at N ≤ 20"
+    for label in dict.fromkeys(r.size["claim"] for r in proofs):
+        mine = [r for r in proofs if r.size["claim"] == label]
+        over = [r.size["N"] for r in mine if r.ratio > RATIO_CAP]
+        slow = [r.size["N"] for r in mine if r.seconds > TIME_CAP]
+        if over or slow:
+            text += f"; {label}: > {RATIO_CAP:.0f}× from N = {min(over, default='—')}"
+            text += f", > {TIME_CAP:.0f} s from N = {min(slow)}" if slow else ""
+    speedups = [1 / r.ratio for r in only(found, FMPQ)]
+    return text + f"; fmpq {span(speedups, 0)}× faster than Fraction"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="cap the scale table lower")
+    parser = arguments(__doc__.splitlines()[0], "cap the scale sizes lower")
     args = parser.parse_args()
     print(f"seed {args.seed}")
-    per_claim_table(args.seed)
-    scale_table(args.seed, args.quick)
-    arithmetic_table(args.seed)
+    finish(args, records(args.seed, args.quick), headline)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Parallel ReLU networks beyond three layers (C5 at ``L ≥ 4``), run by hand:
 ``python benchmarks/relu_deep.py`` (``--quick`` for a smaller run).
 
-Two tables, from a printed seed (``verify`` is imported first: it pins OpenBLAS to one thread
-before numpy loads; threaded BLAS on a small shared machine is many times slower here):
+Two measurements, from a printed seed, as records (``benchmarks/record.py``, imported first: it
+pins OpenBLAS to one thread before numpy loads; threaded BLAS on a small shared machine is many
+times slower here):
 
 1. **closure**: on instances drawn from C5's strategy at ``L = 4`` and ``L = 5`` (general data,
    ``d = 2``; the sizes of :data:`verify.strategies.relu.THOROUGH_SIZES`), how often the certified
@@ -15,12 +16,12 @@ before numpy loads; threaded BLAS on a small shared machine is many times slower
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import Counter
+from collections.abc import Sequence
 
 # isort: off
-import verify  # noqa: F401  (first: it pins OpenBLAS to one thread before numpy loads)
+from record import Record, arguments, finish, only  # first: this checkout, one BLAS thread
 import numpy as np
 
 # isort: on
@@ -35,13 +36,13 @@ CLAIM = get("relu-parallel-zero-gap")
 CERTIFY = Budget(seed=0, restarts=0)
 
 
-def closure_table(counts: dict[int, int], seed: int) -> None:
-    print("closure of the certified interval (general data, d = 2)")
-    header = (
-        f"{'L':>3}{'N max':>7}{'drawn':>7}{'rank-1':>8}{'general':>9}{'closed':>8}"
-        f"{'width (closed)':>16}{'width (open)':>14}{'time/check':>12}  closed by"
-    )
-    print(header)
+CLOSURE, L3, L4 = "certified interval, per check", "L = 3 check", "L = 4 check"
+
+
+def closure(counts: dict[int, int], seed: int) -> list[Record]:
+    """Per depth: the mean time of a check over the drawn instances, and how the interval
+    closed (counts, largest relative widths, the methods that closed it)."""
+    out = []
     for L, count in counts.items():
         strategy = relu_instances(depths=(L,), sizes=THOROUGH_SIZES, min_dim=2)
         instances = draw_instances(strategy, count, seed + L)
@@ -66,19 +67,28 @@ def closure_table(counts: dict[int, int], seed: int) -> None:
                 widths_open.append(width)
         widths_closed = [w for w in widths_closed if w is not None]  # None: y = 0, P = D = 0
         widths_open = [w for w in widths_open if w is not None]
-        largest = f"{max(widths_closed):.1e}" if widths_closed else "—"
-        widest = f"{max(widths_open):.1e}" if widths_open else "—"
-        method = "; ".join(f"{m} ({n})" for m, n in methods.items()) or "—"
-        print(
-            f"{L:>3}{THOROUGH_SIZES[L][0]:>7}{len(instances):>7}{rank1:>8}{general:>9}"
-            f"{closed:>8}{largest:>16}{widest:>14}{seconds / max(1, len(instances)):>11.2f}s"
-            f"  {method}"
+        figures = {
+            "drawn": len(instances),
+            "rank-1": rank1,
+            "general": general,
+            "closed": closed,
+            "width closed": max(widths_closed, default=None),
+            "width open": max(widths_open, default=None),
+            "closed by": "; ".join(f"{m} ({n})" for m, n in methods.items()) or "—",
+        }
+        size = {"L": L, "N max": THOROUGH_SIZES[L][0], "d": 2}
+        out.append(
+            Record(
+                "relu_deep", CLOSURE, size, seconds / max(1, len(instances)), None, None, figures
+            )
         )
+    return out
 
 
-def timing_table(rng: np.random.Generator, sizes: list[int], repeats: int) -> None:
-    print("\ncertified check: L = 4 against L = 3 on the same data (d = 2, no search)")
-    print(f"{'N':>3}{'L = 3':>10}{'L = 4':>10}{'ratio':>8}{'width L = 3':>13}{'width L = 4':>13}")
+def timing(rng: np.random.Generator, sizes: list[int], repeats: int) -> list[Record]:
+    """A certified ``L = 4`` check against the ``L = 3`` check on the same data (best of
+    ``repeats``), with the relative width of each interval."""
+    out = []
     for N in sizes:
         X, y = rng.standard_normal((N, 2)), rng.standard_normal(N)
         times, widths = {}, {}
@@ -92,22 +102,38 @@ def timing_table(rng: np.random.Generator, sizes: list[int], repeats: int) -> No
             times[L] = best
             primal, dual = result.bounds["primal_upper"], result.bounds["dual_lower"]
             widths[L] = (primal.value - dual.value) / primal.value
-        print(
-            f"{N:>3}{times[3]:>9.2f}s{times[4]:>9.2f}s{times[4] / times[3]:>8.1f}"
-            f"{widths[3]:>13.1e}{widths[4]:>13.1e}"
+        size = {"N": N, "d": 2}
+        out += [
+            Record("relu_deep", L3, size, times[3], None, None, {"width": widths[3]}),
+            Record("relu_deep", L4, size, times[4], L3, times[3], {"width": widths[4]}),
+        ]
+    return out
+
+
+def records(seed: int, quick: bool) -> list[Record]:
+    counts = {4: 10, 5: 5} if quick else {4: 40, 5: 20}
+    sizes = [3, 4] if quick else [3, 4, 5]
+    timed = timing(np.random.default_rng(seed), sizes, 1 if quick else 3)
+    return closure(counts, seed) + timed
+
+
+def headline(found: Sequence[Record]) -> str:
+    parts = []
+    for record in only(found, CLOSURE):
+        figures = record.figures
+        parts.append(
+            f"L = {record.size['L']}: interval closed on {figures['closed']}/{figures['general']} "
+            f"general instances (width ≤ {figures['width closed'] or 0:.1e})"
         )
+    ratios = ", ".join(f"{r.ratio:.1f}× at N = {r.size['N']}" for r in only(found, L4))
+    return "; ".join(parts) + f"; a certified L = 4 check costs {ratios} the L = 3 check"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="fewer instances and sizes")
+    parser = arguments(__doc__.splitlines()[0], "fewer instances and sizes")
     args = parser.parse_args()
     print(f"seed {args.seed}")
-    counts = {4: 10, 5: 5} if args.quick else {4: 40, 5: 20}
-    closure_table(counts, args.seed)
-    sizes = [3, 4] if args.quick else [3, 4, 5]
-    timing_table(np.random.default_rng(args.seed), sizes, 1 if args.quick else 3)
+    finish(args, records(args.seed, args.quick), headline)
 
 
 if __name__ == "__main__":

@@ -1,186 +1,153 @@
-"""Run every benchmark module and print one summary table: ``python benchmarks/run.py``.
+"""Run every benchmark module and gather their records: ``python benchmarks/run.py``.
 
-Each module in this folder (``linear.py``, ``lowrank.py``, ``relu.py``) runs as its own
-subprocess, in its quick mode where it has one (``--quick`` for linear.py and relu.py;
-``--full`` drops it), all with the same ``--seed``. The summary gives each module's wall time,
-exit status and key figures, read from the tables it prints (the modules have no other hook);
-below it, every module's output is reproduced verbatim.
+Each module runs as its own subprocess with the same ``--seed``, in its quick mode unless
+``--full`` is given, and writes its measurements as records (``benchmarks/record.py``: name,
+size, seconds, the baseline timed in the same run and the ratio to it, other figures) to a
+temporary JSON file. This script adds one record per module (``module wall time``, with the exit
+status and the command), prints a summary (wall time and the module's key figures, computed by
+its ``headline()`` from its records) and every record in one table, and writes one JSON document
+with the machine and the library versions (``--json``, default ``benchmarks.json``).
+
+``--markdown FILE`` prints the README's performance table from such a document without running
+anything. A module without records yet (``relu.py``) runs the same way; its printed output is
+kept verbatim (printed, and in the JSON as the ``output`` figure of its wall-time record).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
-import platform
-import re
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+sys.path.insert(0, str(HERE))
 
+# isort: off
+from record import Record, document, machine, machine_text, read, table, write  # noqa: E402
 
-def _value(token: str) -> float:
-    """The number a table cell starts with (``0.893``, ``10.011*``, ``0.028s``, ``42.9ns``)."""
-    match = NUMBER.match(token)
-    if match is None:
-        raise ValueError(f"no number in {token!r}")
-    return float(match.group())
+# isort: on
 
-
-def _rows(output: str, title: str) -> list[list[str]]:
-    """Whitespace-split data rows of the table headed by the line starting with ``title``
-    (the header line follows it, or is it): rows are the lines up to the next blank line that
-    start with a number."""
-    lines = output.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith(title))
-    rows = []
-    for line in lines[start + 1 :]:
-        if not line.strip():
-            break
-        if NUMBER.match(line.strip()):
-            rows.append(line.split())
-    if not rows:
-        raise ValueError(f"no rows under {title!r}")
-    return rows
-
-
-def linear_summary(output: str) -> str:
-    """Columns: N L svd cert cert/svd lbfgs_s iters gd_s iters ratio. The ratio is recomputed
-    from the two times; a ``+`` marks gradient descent hitting its time cap (so the ratio is a
-    lower bound); rows where L-BFGS itself stopped short (``*``) compare nothing and are left
-    out."""
-    rows = _rows(output, "N=d=K")
-    certificate = max(_value(row[4]) for row in rows)
-    reached = [row for row in rows if not row[5].endswith("*")]
-    text = f"certificate/SVD ≤ {certificate:.1f}×"
-    # keyed by "GD hit its time cap": such a ratio is only a lower bound
-    ratios: dict[bool, list[float]] = {True: [], False: []}
-    for row in reached:
-        ratios[row[9].endswith("+")].append(_value(row[7]) / _value(row[5]))
-    if ratios[False]:
-        text += f"; GD/L-BFGS time to 1e-8 {min(ratios[False]):.1f}–{max(ratios[False]):.1f}×"
-    if ratios[True]:
-        text += f"; ≥ {min(ratios[True]):.1f}× where GD hit its time cap"
-    missed = len(rows) - len(reached)
-    return text + (f"; L-BFGS short of 1e-8 in {missed} of {len(rows)}" if missed else "")
-
-
-def lowrank_summary(output: str) -> str:
-    """Columns: L closed per scipy per ratio max|Δs|/σ maxΔg ties."""
-    rows = _rows(output, "L ")
-    ratio = min(_value(row[5]) for row in rows)
-    worse = max(_value(row[7]) for row in rows)
-    return f"scipy/closed form ≥ {ratio:.0f}× per value; closed form worse by ≤ {worse:.1e}·½σ²"
-
-
-def relu_summary(output: str) -> str:
-    """The program table (last column: certified relative gap) and the solver table (columns
-    L N d Clarabel SCS ratio diff)."""
-    program = _rows(output, "convex program")
-    solvers = _rows(output, "Clarabel against SCS")
-    gap = max(_value(row[-1]) for row in program)
-    solve = max(_value(row[6]) for row in program)
-    scs = [_value(row[5]) for row in solvers]
-    return (
-        f"certified relative gap ≤ {gap:.1e}; Clarabel solve ≤ {solve:.2f} s; "
-        f"SCS/Clarabel time {min(scs):.1f}–{max(scs):.1f}×"
-    )
+WALL = "module wall time"
 
 
 @dataclass(frozen=True)
 class Benchmark:
     name: str
-    summarise: Callable[[str], str]
-    quick: tuple[str, ...] = ()
+    #: whether the module writes records (``--json``); otherwise only its wall time is recorded
+    records: bool = True
+
+    def headline(self, found: Sequence[Record]) -> str:
+        """The module's key figures from its records (its ``headline()``)."""
+        wall = next(r for r in found if r.name == WALL)
+        if wall.figures["exit"] != 0:
+            return f"failed with exit status {wall.figures['exit']} (see its output)"
+        if not self.records:
+            return "no records yet (its printed output is kept)"
+        module = importlib.import_module(self.name)
+        return module.headline([r for r in found if r.name != WALL])
 
 
 BENCHMARKS = (
-    Benchmark("linear", linear_summary, quick=("--quick",)),
-    Benchmark("lowrank", lowrank_summary),
-    Benchmark("relu", relu_summary, quick=("--quick",)),
+    Benchmark("linear"),
+    Benchmark("linear_scale"),
+    Benchmark("lowrank"),
+    Benchmark("relu", records=False),
+    Benchmark("relu_deep"),
+    Benchmark("proof"),
 )
+BY_NAME = {benchmark.name: benchmark for benchmark in BENCHMARKS}
 
 
-@dataclass
-class Measured:
-    benchmark: Benchmark
-    command: list[str]
-    seconds: float
-    status: int
-    output: str
-
-    def key_figures(self) -> str:
-        if self.status != 0:
-            return "failed (see output)"
-        try:
-            return self.benchmark.summarise(self.output)
-        except (StopIteration, ValueError, IndexError, ZeroDivisionError) as exc:
-            return f"output not recognised ({exc}); see below"
-
-
-def run(benchmark: Benchmark, seed: int, full: bool) -> Measured:
+def run(benchmark: Benchmark, seed: int, full: bool) -> list[Record]:
+    """The module's records and its wall-time record (exit status, command, and, for a module
+    without records or one that failed, its output)."""
     script = HERE / f"{benchmark.name}.py"
-    command = [sys.executable, str(script), "--seed", str(seed)]
-    if not full:
-        command += benchmark.quick
-    # The benchmarks import `verify` from the repository root, whether installed or not.
+    command = [sys.executable, str(script), "--seed", str(seed), *([] if full else ["--quick"])]
+    # Every module imports `verify` from this checkout, whether installed or not.
     paths = [str(HERE.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     env.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the CLI and the tests run
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    seconds = time.perf_counter() - start
-    output = done.stdout + (f"\n[stderr]\n{done.stderr}" if done.returncode else "")
-    return Measured(benchmark, command, seconds, done.returncode, output)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "records.json"
+        extra = ["--json", str(out)] if benchmark.records else []
+        start = time.perf_counter()
+        done = subprocess.run([*command, *extra], capture_output=True, text=True, env=env)
+        seconds = time.perf_counter() - start
+        found = read(out)[1] if done.returncode == 0 and benchmark.records else []
+    shown = " ".join(["python", str(script.relative_to(HERE.parent)), *command[2:]])
+    figures: dict = {"exit": done.returncode, "command": shown}
+    if done.returncode != 0 or not benchmark.records:
+        figures["output"] = done.stdout + (f"\n[stderr]\n{done.stderr}" if done.returncode else "")
+    return [*found, Record(benchmark.name, WALL, {}, seconds, None, None, figures)]
 
 
-def machine() -> str:
-    cpus = os.cpu_count()
-    processor = platform.processor() or platform.machine()
-    return (
-        f"{platform.system()} {platform.release()}, {processor}, {cpus} logical CPUs, "
-        f"Python {platform.python_version()}"
-    )
+def summary(records: Sequence[Record]) -> list[tuple[str, float, str]]:
+    """Per module in the records: its name, wall time and key figures."""
+    rows = []
+    for wall in (r for r in records if r.name == WALL):
+        mine = [r for r in records if r.benchmark == wall.benchmark]
+        rows.append((wall.benchmark, wall.seconds, BY_NAME[wall.benchmark].headline(mine)))
+    return rows
 
 
-def summary_table(results: list[Measured]) -> str:
-    header = f"{'module':<10}{'wall time':>11}{'exit':>6}  key figures"
-    rows = [header, "-" * (len(header) + 60)]
-    for result in results:
-        rows.append(
-            f"{result.benchmark.name:<10}{result.seconds:>10.1f}s{result.status:>6}  "
-            f"{result.key_figures()}"
-        )
-    return "\n".join(rows)
+def markdown(data: dict, records: Sequence[Record]) -> str:
+    """The README's performance table: how it was run, then one row per module."""
+    mode = "full" if not data["quick"] else "quick mode; `--full` for the larger sizes"
+    lines = [
+        f"`python benchmarks/run.py` ({mode}, seed {data['seed']}) on "
+        f"{machine_text(data['machine'])}, every ratio measured against a baseline in the same "
+        "run:",
+        "",
+        "| module | wall time | key figures |",
+        "|---|---|---|",
+    ]
+    for name, seconds, text in summary(records):
+        cell = text.replace("|", "\\|")
+        lines.append(f"| {name} | {seconds:.0f} s | {cell} |")
+    return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="passed to every module")
     parser.add_argument("--full", action="store_true", help="no quick mode for any module")
+    parser.add_argument("--only", nargs="+", choices=list(BY_NAME), help="run only these modules")
+    parser.add_argument("--json", default="benchmarks.json", help="where to write the records")
     parser.add_argument(
-        "--only", nargs="+", choices=[b.name for b in BENCHMARKS], help="run only these modules"
+        "--markdown", metavar="FILE", help="print the README table from a JSON document and stop"
     )
-    args = parser.parse_args()
-    chosen = [b for b in BENCHMARKS if args.only is None or b.name in args.only]
-    results = []
-    for benchmark in chosen:
-        print(f"running {benchmark.name} …", file=sys.stderr, flush=True)
-        results.append(run(benchmark, args.seed, args.full))
-    print(f"machine: {machine()}")
-    print(f"seed {args.seed}; {'full' if args.full else 'quick where supported'}\n")
-    print(summary_table(results))
-    for result in results:
-        script = Path(result.command[1]).relative_to(HERE.parent)
-        command = " ".join(["python", str(script), *result.command[2:]])
-        print(f"\n## {result.benchmark.name}: `{command}` (exit {result.status})\n")
-        print(result.output.rstrip())
-    return max((r.status for r in results), default=0)
+    args = parser.parse_args(argv)
+    if args.markdown:
+        data, records = read(args.markdown)
+        print(markdown(data, records))
+        return 0
+    records: list[Record] = []
+    for benchmark in BENCHMARKS:
+        if args.only is None or benchmark.name in args.only:
+            print(f"running {benchmark.name} …", file=sys.stderr, flush=True)
+            records += run(benchmark, args.seed, args.full)
+    command = " ".join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])])
+    data = document(records, seed=args.seed, quick=not args.full, command=command)
+    write(args.json, data)
+    print(f"machine: {machine_text(machine())}")
+    print(f"seed {args.seed}; {'full' if args.full else 'quick mode'}; records in {args.json}\n")
+    for name, seconds, text in summary(records):
+        print(f"{name:<13}{seconds:>7.1f} s  {text}")
+    print()
+    print(table([r for r in records if r.name != WALL]))
+    for wall in (r for r in records if r.name == WALL and "output" in r.figures):
+        print(f"\n## {wall.benchmark}: `{wall.figures['command']}` (exit {wall.figures['exit']})\n")
+        print(wall.figures["output"].rstrip())
+    print(f"\nREADME table (`python benchmarks/run.py --markdown {args.json}`):\n")
+    print(markdown(data, records))
+    return max((r.figures["exit"] for r in records if r.name == WALL), default=0)
 
 
 if __name__ == "__main__":
