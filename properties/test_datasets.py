@@ -1,4 +1,4 @@
-"""The shipped real data (``data/penguins.csv``) and its instances (:mod:`verify.datasets`).
+"""The shipped real data (``verify/data/penguins.csv``) and its instances (:mod:`verify.datasets`).
 
 Expected counts and statistics are computed here from the CSV with the standard library's
 ``csv`` module and exact fractions, independently of the loader.

@@ -1,11 +1,11 @@
 """Real data shipped with the repository, read into :class:`~verify.instances.Instance` objects.
 
-One data set today: the Palmer penguins (``data/penguins.csv``, CC0; source and preprocessing in
-``data/README.md``), 342 penguins of three species with four body measurements each. A two-class
-instance takes two species (labels ``+1`` and ``−1``) and some of the measurements, standardised
-with the mean and standard deviation of *all* 342 rows (so that an instance on a subset of points
-is literally a subset of the rows of the full one). Rows whose chosen measurements repeat an
-earlier row are dropped (a network's output on a repeated point is repeated, so only one copy can
+One data set today: the Palmer penguins (``verify/data/penguins.csv``, CC0; source and preprocessing
+in ``verify/data/README.md``), 342 penguins of three species with four body measurements each. A
+two-class instance takes two species (labels ``+1`` and ``−1``) and some of the measurements,
+standardised with the mean and standard deviation of *all* 342 rows (so that an instance on a subset
+of points is literally a subset of the rows of the full one). Rows whose chosen measurements repeat
+an earlier row are dropped (a network's output on a repeated point is repeated, so only one copy can
 constrain it; with different labels no network interpolates both), and the count is recorded.
 
 ``python -m verify.datasets OUT.npz [--points N] [--seed S] ...`` writes an instance file for
@@ -30,8 +30,8 @@ from verify.networks import primal_certificate
 from verify.result import CheckResult
 from verify.search import Architecture, SearchSummary, search_bounds
 
-#: The repository's data folder (present in a source checkout or an editable install).
-DATA = Path(__file__).resolve().parent.parent / "data"
+#: The package's data folder (installed with it as package data).
+DATA = Path(__file__).resolve().parent / "data"
 PENGUINS = DATA / "penguins.csv"
 MEASUREMENTS = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
 #: The default two-class problem: bill length and depth separate these two species only in part.
@@ -58,7 +58,10 @@ def read_penguins(path: str | Path = PENGUINS) -> Table:
     """The CSV as shipped: a header ``species,<measurement>…`` and one numeric row per penguin."""
     path = Path(path)
     if not path.is_file():
-        raise InstanceError("data", f"{path} not found: run from a source checkout of dualgap")
+        raise InstanceError(
+            "data",
+            f"{path} not found: dualgap was installed without its data files; reinstall it",
+        )
     with path.open(newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)
