@@ -88,13 +88,28 @@ def test_verify_one_claim_exits_zero_and_writes_json(capsys, tmp_path):
     assert payload["claims"][0]["controls_refuted"] == payload["claims"][0]["controls"]
 
 
-def test_infeasible_labels_exit_two_with_a_message(capsys, tmp_path):
+def test_infeasible_labels_are_a_verdict_with_their_own_exit_code(capsys, tmp_path):
+    """``infeasible`` is an answer, not bad input: exit 3 (not 2), the JSON on stdout."""
     path = tmp_path / "outside.npz"
     np.savez(path, X=np.vstack([np.eye(2), np.zeros((1, 2))]), Y=np.ones(3), L=3, t=1.0)
     code, out, err = run(capsys, "check", "linear-standard-gap", "--instance", str(path), "--json")
-    assert code == 2
+    assert code == 3
     assert json.loads(out)["verdict"] == "infeasible"
-    assert err.startswith("dualgap: error: Y is not in the range of X")
+    assert err.startswith("dualgap: infeasible: Y is not in the range of X")
+
+
+def test_an_inconclusive_verdict_has_its_own_exit_code(capsys, tmp_path):
+    """κ(X) = 1e12: float64 cannot certify the values, exit 4 with the reason in the output."""
+    claim = REGISTRY["linear-standard-gap"]
+    ill = next(e for e in claim.pinned_examples() if e.instance.label == "κ(X) = 1e12")
+    path = tmp_path / "ill.npz"
+    ill.instance.save_npz(path)
+    code, out, err = run(capsys, "check", "linear-standard-gap", "--instance", str(path), "--json")
+    assert code == 4
+    result = json.loads(out)
+    assert result["verdict"] == "inconclusive"
+    assert any("too ill-conditioned for float64" in line for line in result["details"])
+    assert err.startswith("dualgap: inconclusive")
 
 
 @pytest.mark.parametrize(

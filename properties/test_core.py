@@ -81,7 +81,7 @@ def test_missing_files_and_fields_are_named(tmp_path):
         load(tmp_path / "not.npz", required=("L", "t"))
     assert info.value.field == "L"
     (tmp_path / "garbage.npz").write_bytes(b"not a zip")
-    with pytest.raises(InstanceError, match=r"not a readable \.npz"):
+    with pytest.raises(InstanceError, match=r"not an \.npz archive"):
         load(tmp_path / "garbage.npz")
     with pytest.raises(InstanceError) as info:
         from_mapping({"X": np.eye(2), "Y": np.eye(2), "gamma": 1})

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import example, given
 
-from properties.strategies import linear_instances
+from properties.strategies import linear_instances, log_uniform
 from verify.claims import Budget, get
 from verify.convex import nuclear_norm_interpolation
 from verify.instances import Instance
@@ -32,15 +32,17 @@ def test_the_parallel_network_attains_the_standard_networks_dual(instance):
     assert abs(lo) <= 1e-8 * result.primal_value and abs(hi) <= 1e-8 * result.primal_value
 
 
-@given(linear_instances(max_dim=3))
-def test_the_modified_regulariser_is_nuclear_norm_minimisation(instance):
-    beta = 0.7
+@given(linear_instances(max_dim=3), log_uniform(1e-3, 1e3))
+def test_the_modified_regulariser_is_nuclear_norm_minimisation(instance, beta):
+    """β ≠ 1: the verdict and the whole certified interval of β‖X⁺Y‖_* (independent: SCS)."""
     scaled = Instance(instance.X, instance.Y, L=instance.L, t=instance.t, beta=beta)
     result = CLAIM.check(scaled, BUDGET)
-    value = nuclear_norm_interpolation(instance.X, instance.Y, solver="SCS").value
-    assert result.bounds["modified_regulariser_upper"].value == pytest.approx(
-        beta * value, rel=1e-5, abs=1e-7
-    )
+    assert result.verdict == HOLDS
+    value = beta * nuclear_norm_interpolation(instance.X, instance.Y, solver="SCS").value
+    lo, hi = result.intervals["modified_regulariser"]
+    assert lo == pytest.approx(value, rel=1e-5) and hi == pytest.approx(value, rel=1e-5)
+    assert hi - lo <= 1e-9 * hi
+    assert result.predicted["modified_regulariser"] == pytest.approx(value, rel=1e-5)
 
 
 @given(linear_instances(max_dim=3))

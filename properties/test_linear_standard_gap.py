@@ -13,7 +13,7 @@ from properties.strategies import linear_instances, outside_range_instances
 from verify.claims import Budget, get
 from verify.convex import spectral_dual
 from verify.instances import Instance
-from verify.result import HOLDS, INFEASIBLE
+from verify.result import FAILS, HOLDS, INFEASIBLE
 
 CLAIM = get("linear-standard-gap")
 BUDGET = Budget(seed=0, restarts=3)
@@ -104,8 +104,10 @@ def test_a_wider_network_has_the_same_value():
     assert wide.primal_value == pytest.approx(narrow.primal_value, rel=1e-12)
 
 
-def test_a_broken_certificate_is_rejected_not_believed(monkeypatch):
-    """A primal certificate that does not interpolate must be rejected by its residual."""
+def test_a_broken_construction_is_caught_not_believed(monkeypatch):
+    """A primal certificate that does not interpolate is charged for its residual (its bound
+    stays above the true P), and a construction that does not attain the closed form refutes
+    the construction identity: the verdict is ``fails``, never ``holds`` on a wrong network."""
     import verify.claims.linear_standard_gap as module
     from verify.networks import Network
 
@@ -114,4 +116,8 @@ def test_a_broken_certificate_is_rejected_not_believed(monkeypatch):
 
     monkeypatch.setattr(module, "standard_t_weights", broken)
     result = CLAIM.check(Instance(np.eye(2), np.eye(2), L=3, t=1.0), Budget(restarts=1))
-    assert any("rejected primal_upper" in line for line in result.details)
+    lo, hi = result.intervals["primal"]
+    assert lo <= 2 * math.sqrt(2) <= hi
+    assert result.verdict == FAILS
+    lo, hi = result.intervals["construction"]
+    assert not lo <= 1.0 <= hi

@@ -148,7 +148,7 @@ def test_three_layer_certificates_agree(instance):
 @pytest.mark.parametrize("t", [0.5, 1.0, 3.0])
 def test_antipodal_data_closed_form(t):
     """X = [1; −1], y = (1, −1): Q is the ℓ1 ball, so P = D = ‖y‖₁/t = 2/t; the standard
-    network needs 2√2/t (shared/CLAIMS.md C6)."""
+    network needs 2√2/t (docs/formulations/C6-relu-rank1-standard.md)."""
     instance = Instance([[1.0], [-1.0]], [1.0, -1.0], L=3, t=t)
     result = CLAIM.check(instance, Budget(seed=0, restarts=4))
     assert result.verdict == HOLDS
@@ -167,7 +167,7 @@ def test_one_feature_closed_form():
 
 
 def test_the_claims_md_style_three_layer_instance():
-    """5×2 Gaussian data, L = 3, t = 1 (CLAIMS.md reports 4.30002 on its own 5×2 data)."""
+    """5×2 Gaussian data, L = 3, t = 1: the reproducible pinned example of C5."""
     result = CLAIM.check(three_layer_example(), Budget(seed=0, restarts=3))
     assert result.verdict == HOLDS
     assert result.primal_value == pytest.approx(3.4033822, rel=1e-6)

@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
 from properties.strategies import log_uniform, lowrank_instances, orthonormal_columns
-from verify import lowrank
+from verify import lowrank, lowrank_bounds
 from verify.claims import Budget, get
-from verify.claims.weight_decay_low_rank import lower_bound, reduce
+from verify.claims.weight_decay_low_rank import certified_lower_bound, reduce
 from verify.cli import main
 from verify.instances import Instance, InstanceError
 from verify.linalg import numerical_rank, pseudo_inverse
 from verify.result import FAILS, HOLDS, judge
+from verify.rigorous import lower as lower_end
 
 CLAIM = get("weight-decay-low-rank")
 BUDGET = Budget(seed=0, restarts=3)
@@ -87,7 +88,7 @@ def test_branch_bounds_bracket_the_minimum(L, beta, ratio):
     sigma = np.array([lowrank.threshold(L, beta) * ratio])
     s = lowrank.optimal_singular_values(sigma, L, beta)
     minimum = g(s, sigma, L, beta)[0]
-    certified = lowrank.certified_minimum_lower_bound(sigma, L, beta)[0]
+    certified = lower_end(lowrank_bounds.minimum_lower_bound(float(sigma[0]), L, beta))
     assert certified <= minimum * (1 + 4 * EPS)
     assert certified >= minimum * (1 - 1e-13)
     lower, upper, point = lowrank.branch_minimum_bounds(sigma, L, beta)
@@ -99,15 +100,15 @@ def test_branch_bounds_bracket_the_minimum(L, beta, ratio):
 @pytest.mark.parametrize("L", range(2, 9))
 @pytest.mark.parametrize("beta", [1e-4, 1e-2, 1.0, 8.0, 100.0, 1e4])
 def test_threshold_bracket_is_certified_everywhere(L, beta):
-    bracket = lowrank.threshold_bracket(L, beta)
+    bracket = lowrank_bounds.threshold_bracket(L, beta)
     assert bracket is not None
     tau = lowrank.threshold(L, beta)
     assert bracket[0] < tau < bracket[1]
 
 
 def test_the_threshold_bracket_rejects_a_wrong_threshold(monkeypatch):
-    monkeypatch.setattr(lowrank, "threshold", lambda L, beta: 1.1 * (L - 1) / (L - 2))
-    assert lowrank.threshold_bracket(3, 1.0) is None
+    monkeypatch.setattr(lowrank_bounds, "threshold", lambda L, beta: 1.1 * (L - 1) / (L - 2))
+    assert lowrank_bounds.threshold_bracket(3, 1.0) is None
 
 
 # --- rank ---------------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_lower_bound_is_tight(instance):
     s = lowrank.optimal_singular_values(red.sigma, L, beta)
     U, Vt = red.U, red.Vt
     value = direct_objective(instance, s, U, Vt)
-    bound = lower_bound(red, L, beta, min(instance.d, instance.K))
+    bound = certified_lower_bound(instance, L, beta, min(instance.d, instance.K))
     assert bound <= value * (1 + 1e-13)
     assert bound >= value * (1 - 1e-12)
 

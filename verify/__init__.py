@@ -1,8 +1,8 @@
 """dualgap: executable checks of *Parallel Deep Neural Networks Have Zero Duality Gap*.
 
-Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482). Every claim of the paper is a
-:class:`verify.claims.Claim` whose ``check`` returns certified primal and dual bounds and a
-verdict; see ``verify.claims.REGISTRY``.
+Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482). Every claim (as formulated in
+docs/formulations) is a :class:`verify.claims.Claim` whose ``check`` returns certified primal
+and dual bounds and a verdict; see ``verify.claims.REGISTRY``.
 """
 
 import os

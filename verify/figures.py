@@ -1,8 +1,9 @@
 """The report's figures (PNG): closed-form curves, with measured certified values marked.
 
-Each function draws one figure and writes it to ``path``. The curves are exact closed forms
+:func:`write_figures` draws every figure of :data:`FIGURES` from the claim runs. Each drawing
+function writes one figure to ``path``. The curves are exact closed forms
 (:mod:`verify.deep_linear`, :mod:`verify.lowrank`, :mod:`verify.rank1`) evaluated on grids; the
-measured points are handed in by :mod:`verify.report`, which extracts them from the runs. The
+measured points are the certified gaps of :mod:`verify.table1` and the C5 search summaries. The
 figures are drawn on :class:`matplotlib.figure.Figure` objects with the Agg canvas, never through
 ``pyplot``: no global backend state, so the report can run in any process (workers, tests, a
 headless server).
@@ -10,6 +11,7 @@ headless server).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,10 @@ from verify.deep_linear import linear_data
 from verify.instances import Instance
 from verify.lowrank import depth_growth_beta, singular_value_curves, threshold_grid
 from verify.rank1 import dual_value, primal_value, rank1_data, zero_gap
+from verify.result import INFEASIBLE
+from verify.runner import ClaimRun
 from verify.strategies.common import orthonormal_columns
+from verify.table1 import measurements
 
 DPI = 120
 #: Depths of the closed-form gap curves (the relative gap does not depend on ``t``).
@@ -37,6 +42,27 @@ LINEAR_SPECTRA = {
 LOWRANK_BETA = 1.0
 LOWRANK_DEPTHS = range(2, 7)
 THRESHOLD_DEPTHS = range(2, 13)
+
+GAP_FIGURE, LOWRANK_FIGURE = "gap_vs_depth.png", "lowrank.png"
+RELU_FIGURE, RANK1_FIGURE = "relu_search.png", "rank1_gap.png"
+#: The figures: file name → caption.
+FIGURES = {
+    GAP_FIGURE: "Relative duality gap (P − D)/P of deep linear networks against depth: "
+    "closed forms (C1, C3) on seeded instances, and the certified gaps measured on the checked "
+    "instances (lower ends of the certified intervals).",
+    LOWRANK_FIGURE: "C4: the optimal singular value map s*(σ) of weight-decayed deep linear "
+    "regression for L = 2…6, and the rank threshold τ against L for several β (τ grows with L "
+    "on every step iff β < β₃ = 3¹²/2¹⁶).",
+    RELU_FIGURE: "C5: value reached by random-start training (L-BFGS) divided by the "
+    "certified optimum P = D of the parallel ReLU network (1 = optimal), per checked instance.",
+    RANK1_FIGURE: "C6: exact P(t) and D(t) of the standard three-layer ReLU network on "
+    "X = [1; −1] over the unit label circle y = (cos θ, sin θ); shaded: the zero-gap region.",
+}
+#: The claims whose measurements the figures mark, and C5's ``extra`` keys for its random-start
+#: searches (the parallel network's, and at L = 3 the standard network's of the same width).
+LINEAR_STANDARD, LINEAR_PARALLEL = "linear-standard-gap", "linear-parallel-zero-gap"
+RELU_PARALLEL = "relu-parallel-zero-gap"
+SEARCH_KEY, STANDARD_SEARCH_KEY = "search", "standard_search"
 
 
 @dataclass(frozen=True)
@@ -194,9 +220,9 @@ def rank1_curves(samples: int = 721, t: float = 1.0) -> dict[str, np.ndarray]:
     for angle in theta:
         data = rank1_data(X, np.array([[np.cos(angle)], [np.sin(angle)]]))
         s = data.radius(t)
-        primal.append(primal_value(data.alpha, data.gamma, s))
+        primal.append(primal_value(data.alpha, data.gamma, s, 3))
         dual.append(dual_value(data.alpha, data.gamma, s))
-        aligned.append(zero_gap(data.alpha, data.gamma))
+        aligned.append(zero_gap(data.alpha, data.gamma, 3))
     return {
         "theta": theta,
         "primal": np.array(primal),
@@ -231,3 +257,52 @@ def rank1_gap(path: Path) -> Path:
     right.set_ylim(0.95, 1.6)
     right.legend(fontsize=8, loc="upper center")
     return _save(figure, path)
+
+
+def measured_linear_gaps(run: ClaimRun | None) -> list[tuple[int, float]]:
+    """``(L, certified relative gap)`` of every measured check of a deep linear claim."""
+    return [(o.instance.L, m.lower) for o, m in measurements(run)]
+
+
+def search_points(run: ClaimRun | None) -> list[SearchPoint]:
+    """What random-start training reached on each feasible C5 check with a positive certified
+    value (negative controls excluded)."""
+    if run is None:
+        return []
+    points = []
+    for outcome in run.outcomes:
+        result = outcome.result
+        search = result.extra.get(SEARCH_KEY, {})
+        certified = result.dual_value
+        if outcome.kind == "control" or result.verdict == INFEASIBLE or "best" not in search:
+            continue
+        if not (math.isfinite(certified) and certified > 0):
+            continue
+        standard = result.extra.get(STANDARD_SEARCH_KEY, {})
+        points.append(
+            SearchPoint(
+                label=outcome.label,
+                L=outcome.instance.L,
+                certified=certified,
+                parallel_best=search["best"],
+                parallel_median=search.get("median"),
+                standard_best=standard.get("best"),
+            )
+        )
+    return points
+
+
+def write_figures(out: Path, runs: list[ClaimRun], seed: int) -> dict[str, Path]:
+    """Draw every figure of :data:`FIGURES` into ``out``; return ``{file name: path}``."""
+    by_id = {run.claim.id: run for run in runs}
+    return {
+        GAP_FIGURE: gap_against_depth(
+            out / GAP_FIGURE,
+            seed,
+            measured_linear_gaps(by_id.get(LINEAR_STANDARD)),
+            measured_linear_gaps(by_id.get(LINEAR_PARALLEL)),
+        ),
+        LOWRANK_FIGURE: lowrank_maps(out / LOWRANK_FIGURE),
+        RELU_FIGURE: relu_search(out / RELU_FIGURE, search_points(by_id.get(RELU_PARALLEL))),
+        RANK1_FIGURE: rank1_gap(out / RANK1_FIGURE),
+    }

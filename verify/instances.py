@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,16 @@ from typing import Any
 import numpy as np
 
 FIELDS = ("X", "Y", "L", "t", "beta", "width")
+#: An acceptable value of each field, named when the field is missing; a claim can name a more
+#: specific one (:attr:`verify.claims.base.Claim.field_hints`).
+ACCEPTABLE_VALUES = {
+    "X": "an N×d array of real numbers",
+    "Y": "an N×K array of real labels (1-D for scalar labels)",
+    "L": "an integer ≥ 2 (the number of weight layers)",
+    "t": "a positive number (the norm bound of the first L − 2 layers), e.g. 1.0",
+    "beta": "a positive number (the regularisation strength), e.g. 0.1",
+    "width": "an integer ≥ 1 (the hidden width, or the number of branches)",
+}
 
 
 class InstanceError(ValueError):
@@ -28,12 +40,30 @@ class InstanceError(ValueError):
         self.field = field_name
 
 
+def missing(name: str, why: str, hints: Mapping[str, str] | None = None) -> InstanceError:
+    """The error for an absent field: ``why`` it is needed, and a value to add (from ``hints``
+    when it names one, otherwise :data:`ACCEPTABLE_VALUES`)."""
+    value = (hints or {}).get(name) or ACCEPTABLE_VALUES.get(name, "a value")
+    return InstanceError(name, f"{why}: add {name} = {value}")
+
+
 def _as_matrix(name: str, value: Any) -> np.ndarray:
+    """A real float array, or :class:`InstanceError`: numbers only (integers or floats), never
+    coerced from strings, booleans or complex numbers."""
     try:
-        array = np.array(value, dtype=float)
+        array = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise InstanceError(name, f"must be a real numeric array ({exc})") from None
-    return array
+    kinds = {"b": "booleans", "c": "complex numbers", "U": "strings", "S": "bytes", "O": "objects"}
+    if array.dtype.kind in kinds:
+        raise InstanceError(
+            name,
+            f"must hold real numbers, got {kinds[array.dtype.kind]} (dtype {array.dtype}); fix: "
+            "store the values as a float array",
+        )
+    if array.dtype.kind not in "iuf":
+        raise InstanceError(name, f"must be a real numeric array, got dtype {array.dtype}")
+    return array.astype(float)
 
 
 def _integer(name: str, value: Any, minimum: int) -> int:
@@ -123,11 +153,12 @@ class Instance:
     def K(self) -> int:
         return self.Y.shape[1]
 
-    def require(self, *names: str) -> None:
-        """Raise :class:`InstanceError` unless every named scalar field is set."""
+    def require(self, *names: str, hints: Mapping[str, str] | None = None) -> None:
+        """Raise :class:`InstanceError` unless every named scalar field is set; the message names
+        an acceptable value (from ``hints``, else a generic one)."""
         for name in names:
             if getattr(self, name) is None:
-                raise InstanceError(name, "is required by this claim: add it to the instance")
+                raise missing(name, "is required by this claim", hints)
 
     def with_bias(self) -> Instance:
         """The same instance with a column of ones appended to ``X`` (an explicit bias input)."""
@@ -164,11 +195,19 @@ class Instance:
         np.savez(path, **arrays)
 
 
-def from_mapping(data: dict[str, Any], required: tuple[str, ...] = ()) -> Instance:
-    """Build an instance from a mapping of field names (as read from ``.npz`` or ``.json``)."""
+def from_mapping(
+    data: dict[str, Any],
+    required: tuple[str, ...] = (),
+    hints: Mapping[str, str] | None = None,
+) -> Instance:
+    """Build an instance from a mapping of field names (as read from ``.npz`` or ``.json``).
+
+    A missing ``X``, ``Y`` or ``required`` field is an error naming an acceptable value: the
+    claim's ``hints`` for that field, else a generic one (:data:`ACCEPTABLE_VALUES`).
+    """
     for name in ("X", "Y", *required):
         if name not in data or data[name] is None:
-            raise InstanceError(name, "is missing from the instance: add it")
+            raise missing(name, "is missing from the instance", hints)
     unknown = sorted(set(data) - set(FIELDS) - {"label", "N", "d", "K"})
     if unknown:
         raise InstanceError(unknown[0], f"is not an instance field (known: {', '.join(FIELDS)})")
@@ -177,9 +216,16 @@ def from_mapping(data: dict[str, Any], required: tuple[str, ...] = ()) -> Instan
     return Instance(**kwargs)
 
 
-def load(path: str | Path, required: tuple[str, ...] = ()) -> Instance:
-    """Read an instance from ``.npz`` (arrays ``X``, ``Y`` and scalars) or ``.json``."""
+def load(
+    path: str | Path,
+    required: tuple[str, ...] = (),
+    hints: Mapping[str, str] | None = None,
+) -> Instance:
+    """Read an instance from ``.npz`` (arrays ``X``, ``Y`` and scalars) or ``.json``; ``required``
+    and ``hints`` as in :func:`from_mapping`."""
     path = Path(path)
+    if path.is_dir():
+        raise InstanceError("instance", f"{str(path)!r} is a folder: give an .npz or .json file")
     if not path.is_file():
         raise InstanceError("instance", f"file {str(path)!r} does not exist: give a readable file")
     if path.suffix == ".json":
@@ -189,7 +235,13 @@ def load(path: str | Path, required: tuple[str, ...] = ()) -> Instance:
             raise InstanceError("instance", f"{path} is not valid JSON ({exc})") from None
         if not isinstance(data, dict):
             raise InstanceError("instance", f"{path} must hold a JSON object of fields")
-        return from_mapping(data, required)
+        return from_mapping(data, required, hints)
+    if not zipfile.is_zipfile(path):
+        raise InstanceError(
+            "instance",
+            f"{path} is not an .npz archive (numpy.savez writes one; a .json file of fields works "
+            "too)",
+        )
     try:
         with np.load(path, allow_pickle=False) as npz:
             data = {name: npz[name] for name in npz.files}
@@ -203,4 +255,4 @@ def load(path: str | Path, required: tuple[str, ...] = ()) -> Instance:
             if value.shape != ():
                 raise InstanceError(name, f"must be a scalar, got an array of shape {value.shape}")
             data[name] = value.item()
-    return from_mapping(data, required)
+    return from_mapping(data, required, hints)

@@ -23,26 +23,35 @@ to it and never leave the branch; the iteration stops when rounding stops the de
 ``φ' ≥ (L−1)/L`` on ``[s̄, ∞)``, the root is then accurate to a few units in the last place,
 at and around the tie too (the slope there is ``(L−1)/L``, not small).
 :func:`branch_minimum_bounds` computes the same minimum independently (bisection, with a
-tangent lower bound valid because ``g`` is convex on the branch); the claim uses it for its
-certified lower bound and for a certified bracket of ``τ``.
+tangent lower bound valid because ``g`` is convex on the branch); :mod:`verify.lowrank_bounds`
+repeats that argument on ``arb`` balls for the claim's certified lower bound and bracket of ``τ``.
 
-Depth monotonicity of the threshold (``CLAIMS.md``: "find the region where τ grows with L").
-For integer ``L ≥ 2`` and ``β > 0``,
+Depth monotonicity of the threshold (a question this project asks of the closed form: for which
+``β`` does ``τ`` grow with ``L``?). For integer ``L ≥ 2`` and ``β > 0``,
 
     ``τ(L+1, β) > τ(L, β)  ⇔  β < β_L := L^{2L(L−1)} (L−2)^{L(L−2)} / (L−1)^{(L−1)(3L−1)}``
 
 (equality iff ``β = β_L``; ``0⁰ = 1``), because ``log τ(L+1) − log τ(L) = (log β_L − log β) /
 (2L(L−1))``. ``β_2 = 16``, ``β_3 = 3¹²/2¹⁶ ≈ 8.109``, ``β_4 = 2⁵⁶/3³³ ≈ 12.96``,
-``β_5 ≈ 25.2``, and ``β_L`` is strictly increasing for ``L ≥ 3`` (``d/dx log β_x ≥ (x−3)/(x−2)``,
-see :mod:`verify.symbolic`), growing like ``e^{L}``. Hence:
+``β_5 = 5⁴⁰·3¹⁵/2¹¹² ≈ 25.13``, and ``β_L`` is strictly increasing for ``L ≥ 3``
+(``d/dx log β_x ≥ (x−3)/(x−2)``, see :mod:`verify.symbolic`), growing like ``e^{L}``. Hence:
 
 * ``τ`` is strictly increasing in ``L`` over all ``L ≥ 2`` **iff** ``β < 3¹²/2¹⁶ ≈ 8.109``;
 * for larger ``β`` it decreases from ``L = 3`` (from ``L = 2`` when ``β ≥ 16``) up to
   ``L*(β) = min{L ≥ 3 : β_L > β}`` and increases from there on (:func:`depth_growth_start`).
 
-So "rank is non-increasing in depth" holds on every step ``L → L+1`` with ``β ≤ β_L`` and fails
-otherwise: ``β = 100``, ``σ = 55`` has rank 0 at ``L = 3`` (``τ ≈ 63.2``) and rank 1 at
-``L = 4`` (``τ ≈ 51.3``).
+So this project's reading "the optimal rank is non-increasing in depth" (not a statement of the
+paper's abstract) holds on every step ``L → L+1`` with ``β ≤ β_L`` and fails otherwise:
+``β = 100``, ``σ = 55`` has rank 0 at ``L = 3`` (``τ ≈ 63.2``) and rank 1 at ``L = 4``
+(``τ ≈ 51.3``).
+
+``β_L`` is a pure number but ``β`` is not. Replacing ``Y`` by ``κY`` (``κ > 0``) and every ``W_l``
+by ``κ^{1/L} W_l`` multiplies the loss by ``κ²`` and the penalty by ``κ^{2/L}``: the depth-``L``
+problem with labels ``κY`` and strength ``β`` is ``κ²`` times the one with labels ``Y`` and
+strength ``β κ^{2/L−2}`` (so ``s* ↦ κ s*`` and ``τ(L, β) = κ τ(L, β κ^{2/L−2})``). The exponent
+depends on ``L``, so "the same ``β`` at two depths", and with it the region ``β < β_L``, depends
+on the units in which ``XᵀY`` is measured (``docs/formulations/C4-weight-decay-low-rank.md``
+works an example).
 """
 
 from __future__ import annotations
@@ -187,40 +196,6 @@ def branch_minimum_bounds(
     upper[exists] = value
     point[exists] = hi
     return lower, upper, point
-
-
-def certified_minimum_lower_bound(sigma: np.ndarray, L: int, beta: float) -> np.ndarray:
-    """``min_{s≥0} g`` from below: the smaller of ``g(0) = ½σ²`` and the branch lower bound.
-
-    The global minimiser of ``g`` on ``[0, ∞)`` is ``0`` or the larger root of ``φ = σ``
-    (``g'(0+) = +∞`` for ``L ≥ 3``, and ``φ = σ`` has at most two roots as ``φ`` is convex, the
-    smaller one a local maximiser; for ``L = 2``, ``g`` is convex).
-    """
-    sigma = np.asarray(sigma, dtype=float)
-    branch_lower, _, _ = branch_minimum_bounds(sigma, L, beta)
-    return np.minimum(0.5 * sigma**2, branch_lower)
-
-
-def threshold_bracket(L: int, beta: float, relative: float = 1e-10) -> tuple[float, float] | None:
-    """A certified bracket ``(σ_lo, σ_hi)`` of the true threshold around :func:`threshold`.
-
-    ``σ_lo = τ(1 − relative)`` is certified to be below the threshold (``0`` is the unique
-    minimiser there: the branch lower bound exceeds ``g(0)``) and ``σ_hi = τ(1 + relative)``
-    above it (the branch point beats ``g(0)``). Since ``min_branch g − g(0)`` is strictly
-    decreasing in ``σ`` (its derivative is ``−s* < 0``), the true threshold lies in between.
-    ``L = 2``: ``g`` is convex, so ``0`` is optimal iff ``g'(0+) = β − σ ≥ 0``. Returns ``None``
-    when the evaluations do not confirm the bracket (the formula for ``τ`` would be wrong).
-    """
-    L, beta = _depth(L), _beta(beta)
-    tau = threshold(L, beta)
-    sigma = np.array([tau * (1 - relative), tau * (1 + relative)])
-    if L == 2:
-        confirmed = beta - sigma[0] > 0 > beta - sigma[1]
-    else:
-        lower, upper, _ = branch_minimum_bounds(sigma, L, beta)
-        zero = 0.5 * sigma**2
-        confirmed = bool(lower[0] > zero[0] and upper[1] < zero[1])
-    return (float(sigma[0]), float(sigma[1])) if confirmed else None
 
 
 def balanced_network(U: np.ndarray, s: np.ndarray, Vt: np.ndarray, L: int, width: int) -> Network:

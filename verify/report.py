@@ -1,315 +1,44 @@
-"""The reproducibility report: Table 1 of the paper regenerated from measured runs.
+"""The reproducibility report: Table 1 regenerated from measured runs, rendered.
 
-:func:`write_report` turns the exploration runs (:class:`verify.runner.ClaimRun`) into
-``report.md`` (Table 1, one section per claim, versions, the command to reproduce),
-``table1.tex``, ``results.json`` (every check result) and the figures of :mod:`verify.figures`.
-
-How a cell of Table 1 is decided. Each cell names the claim whose checked instances back it
-(:data:`CELLS`) and the verdict the project records for it. Only certified numbers enter: for every
-feasible, non-control instance of that claim at the cell's depth, the certified interval of the
-duality gap ``[P_lower − D_upper, P_upper − D_lower]`` (``CheckResult.intervals["gap"]``) is read
-relative to the certified primal value ``P``. An instance has a *certified zero gap* when the
-upper end is within the check's tolerance, a *certified positive gap* when the lower end exceeds
-it. The recorded verdict is printed only when the measurements justify it:
-
-* ``zero gap``: at least one certified zero gap, no certified positive gap, no failed check;
-* ``gap``: at least one certified positive gap (and no failed check);
-* ``holds under condition``: certified zero and positive gaps, separated exactly by the claim's
-  condition (C6: the label rows are non-negative multiples of one vector);
-* ``not proven`` / ``zero gap (paper), not checked here``: no claim checks the cell.
-
-Otherwise the cell says ``contradicted`` (a measurement against the recorded verdict) or
-``not established`` (too few measurements), and the report lists why.
+:func:`write_report` turns the claim runs (:class:`verify.runner.ClaimRun`) into ``report.md``
+(Table 1, one section per claim, versions, the command to reproduce), ``table1.tex``,
+``results.json`` (every check result) and the figures of :mod:`verify.figures`. Which claim
+backs a cell, how its instances are drawn and how it is decided is :mod:`verify.table1`'s; this
+module renders it (its docstring's account included, so that the two cannot drift apart).
+Given the explorations of the conjectures (:mod:`verify.discovery`), it adds the section
+*Conjectures explored*, writes their counterexamples under ``counterexamples/`` and lets
+Table 1's open cells cite them.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import math
 import re
 import textwrap
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from verify import figures
+from verify import table1 as table1_module
 from verify.claims import Claim
-from verify.result import FAILS, INFEASIBLE, CheckResult, library_versions
+from verify.discovery import Exploration, instance_text, write_files
+from verify.figures import FIGURES, write_figures
+from verify.result import FAILS, dumps_json, library_versions
 from verify.runner import ClaimRun, Outcome
+from verify.table1 import DEPTHS, ZERO_GAP, Table1Cell, measure_gap, measurements, table1
 
-ZERO_GAP = "zero gap"
-GAP = "gap"
-CONDITIONAL = "holds under condition"
-NOT_PROVEN = "not proven"
-PAPER_ONLY = "zero gap (paper), not checked here"
-CONTRADICTED = "contradicted"
-NOT_ESTABLISHED = "not established"
-NOT_RUN = "not run"
-
-ACTIVATIONS = ("linear", "ReLU")
-ARCHITECTURES = ("standard", "parallel")
-DEPTHS = ("2", "3", "≥ 4")
-
-GAP_FIGURE, LOWRANK_FIGURE = "gap_vs_depth.png", "lowrank.png"
-RELU_FIGURE, RANK1_FIGURE = "relu_search.png", "rank1_gap.png"
-#: The figures: file name → caption.
-FIGURES = {
-    GAP_FIGURE: "Relative duality gap (P − D)/P of deep linear networks against depth: "
-    "closed forms (C1, C3) on seeded instances, and the certified gaps measured on the checked "
-    "instances (lower ends of the certified intervals).",
-    LOWRANK_FIGURE: "C4: the optimal singular value map s*(σ) of weight-decayed deep linear "
-    "regression for L = 2…6, and the rank threshold τ against L for several β (τ grows with L "
-    "on every step iff β < β₃ = 3¹²/2¹⁶).",
-    RELU_FIGURE: "C5: value reached by random-start training (L-BFGS) divided by the "
-    "certified optimum P = D of the parallel ReLU network (1 = optimal), per checked instance.",
-    RANK1_FIGURE: "C6: exact P(t) and D(t) of the standard three-layer ReLU network on "
-    "X = [1; −1] over the unit label circle y = (cos θ, sin θ); shaded: the zero-gap region.",
-}
-
-
-@dataclass(frozen=True)
-class Condition:
-    """A claim-specific predicate (read from ``CheckResult.extra[key]``) that says on which
-    instances the gap should be zero."""
-
-    key: str
-    text: str
-    zero_side: Callable[[Any], bool]
-
-
-RANK_ONE = Condition("rank", "rank(X⁺Y) = 1", lambda rank: rank <= 1)
-ALIGNED_LABELS = Condition(
-    "zero_gap_condition", "label rows non-negative multiples of one vector", bool
+#: Where the formulations every claim is checked under are stated (in the repository).
+FORMULATIONS = "docs/formulations/"
+#: How the report names a statement of the paper: only its abstract was read (a sentence start).
+ABSTRACT_READING_TEXT = (
+    f"Under the formulation stated in `{FORMULATIONS}`, the abstract's statement read without "
+    "further hypotheses"
 )
-
-
-@dataclass(frozen=True)
-class CellSpec:
-    activation: str
-    architecture: str
-    depth: str
-    claim: str | None
-    expected: str
-    note: str
-    condition: Condition | None = None
-
-    def __post_init__(self) -> None:
-        if self.expected == CONDITIONAL and self.condition is None:
-            raise ValueError(f"cell {self.activation}/{self.architecture}/L {self.depth}: a "
-                             "'holds under condition' cell needs its condition")  # fmt: skip
-
-
-#: Table 1: which claim backs each cell and the verdict the project records for it.
-CELLS = (
-    CellSpec("linear", "standard", "2", "linear-standard-gap", ZERO_GAP,
-             "no norm-constrained layer: P = D = ‖X⁺Y‖_*"),
-    CellSpec("linear", "standard", "3", "linear-standard-gap", GAP,
-             "P − D > 0 iff rank(X⁺Y) ≥ 2", RANK_ONE),
-    CellSpec("linear", "standard", "≥ 4", "linear-standard-gap", GAP,
-             "P − D > 0 iff rank(X⁺Y) ≥ 2", RANK_ONE),
-    CellSpec("linear", "parallel", "2", "linear-parallel-zero-gap", ZERO_GAP,
-             "m ≥ rank(X⁺Y) branches"),
-    CellSpec("linear", "parallel", "3", "linear-parallel-zero-gap", ZERO_GAP,
-             "m ≥ rank(X⁺Y) branches"),
-    CellSpec("linear", "parallel", "≥ 4", "linear-parallel-zero-gap", ZERO_GAP,
-             "m ≥ rank(X⁺Y) branches"),
-    CellSpec("ReLU", "standard", "2", "relu-parallel-zero-gap", ZERO_GAP,
-             "a two-layer standard ReLU network with m hidden units is a parallel network with "
-             "m branches: C5's L = 2 instances"),
-    CellSpec("ReLU", "standard", "3", "relu-rank1-three-layer", CONDITIONAL,
-             "rank-1 data only; zero gap iff the label rows are non-negative multiples of one "
-             "vector, otherwise D < P ≤ √2·D (the paper's unconditioned claim fails)",
-             ALIGNED_LABELS),
-    CellSpec("ReLU", "standard", "≥ 4", None, NOT_PROVEN, "no result in the paper"),
-    CellSpec("ReLU", "parallel", "2", "relu-parallel-zero-gap", ZERO_GAP,
-             "m ≥ N + 1 branches; exact arrangement enumeration"),
-    CellSpec("ReLU", "parallel", "3", "relu-parallel-zero-gap", ZERO_GAP,
-             "m ≥ N + 1 branches; exact arrangement enumeration"),
-    CellSpec("ReLU", "parallel", "≥ 4", None, PAPER_ONLY,
-             "the paper's theorem covers every depth; C5 checks L = 2 and 3 only"),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class GapMeasurement:
-    """The certified duality gap of one check, relative to the certified primal value."""
-
-    lower: float
-    upper: float
-    zero: bool
-    positive: bool
-    failed: bool
-
-
-@dataclass(frozen=True)
-class Table1Cell:
-    """One cell of Table 1 as measured.
-
-    ``largest_gap`` is the largest certified lower bound on ``(P − D)/P`` over the cell's
-    instances (a lower end within the tolerance counts as 0); ``gap_bound`` the largest
-    certified upper bound (for a zero-gap cell: how small the gap is certified to be). Both are
-    ``None`` without measurements.
-    """
-
-    activation: str
-    architecture: str
-    depth: str
-    verdict: str
-    expected: str
-    claim: str | None
-    claim_number: str | None
-    instances: int
-    zero: int
-    positive: int
-    largest_gap: float | None
-    gap_bound: float | None
-    note: str
-
-    @property
-    def justified(self) -> bool:
-        return self.verdict == self.expected
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "justified": self.justified}
-
-
-def measure_gap(result: CheckResult) -> GapMeasurement | None:
-    """The certified gap of a check, or ``None`` when it certifies none (infeasible instance,
-    or a claim without a dual, such as C4)."""
-    if result.verdict == INFEASIBLE or "gap" not in result.intervals:
-        return None
-    lower, upper = result.intervals["gap"]
-    if not (math.isfinite(lower) or math.isfinite(upper)):
-        return None
-    primal = result.primal_value
-    scale = abs(primal) if math.isfinite(primal) and primal != 0.0 else 1.0
-    slack = result.tolerance * max(1.0, scale)
-    positive = lower > slack
-    # Weak duality P ≥ D is proved: a lower end within the tolerance certifies only 0, and an
-    # upper end below 0 is rounding (a real violation makes the check itself fail).
-    return GapMeasurement(
-        lower=lower / scale if positive else 0.0,
-        upper=max(upper, 0.0) / scale,
-        zero=upper <= slack,
-        positive=positive,
-        failed=result.verdict == FAILS,
-    )
-
-
-def _depth_of(L: int) -> str:
-    return str(L) if L < 4 else "≥ 4"
-
-
-def measurements(run: ClaimRun | None) -> list[tuple[Outcome, GapMeasurement]]:
-    """Every pinned and generated check of ``run`` that certifies a gap (negative controls
-    excluded: they re-check instances to refute false variants)."""
-    if run is None:
-        return []
-    return [
-        (outcome, measured)
-        for outcome in run.outcomes
-        if outcome.kind != "control" and (measured := measure_gap(outcome.result)) is not None
-    ]
-
-
-def _cell_outcomes(run: ClaimRun, depth: str) -> list[tuple[Outcome, GapMeasurement]]:
-    return [(o, m) for o, m in measurements(run) if _depth_of(o.instance.L) == depth]
-
-
-def _condition_split(
-    condition: Condition, measured: list[tuple[Outcome, GapMeasurement]]
-) -> tuple[bool, str]:
-    """Whether ``condition`` separates the certified zero gaps from the certified positive ones
-    exactly, and a sentence saying how the instances fall."""
-    zero_ok = pos_ok = 0
-    zeros = [o for o, m in measured if m.zero]
-    positives = [o for o, m in measured if m.positive]
-    for outcome in zeros:
-        value = outcome.result.extra.get(condition.key)
-        zero_ok += value is not None and condition.zero_side(value)
-    for outcome in positives:
-        value = outcome.result.extra.get(condition.key)
-        pos_ok += value is not None and not condition.zero_side(value)
-    exact = zero_ok == len(zeros) and pos_ok == len(positives)
-    text = (
-        f"{len(zeros)} certified zero ({zero_ok} with {condition.text}), {len(positives)} "
-        f"certified positive ({pos_ok} without)"
-    )
-    return exact, text
-
-
-def _verdict(expected: str, zeros: int, positives: int, separated: bool) -> tuple[str, str]:
-    """The verdict the certified zero and positive gap counts justify, and why it is not the
-    recorded one ``expected`` when it is not."""
-    if expected == ZERO_GAP:
-        if positives:
-            return CONTRADICTED, f"{positives} certified positive gap(s)"
-        return (ZERO_GAP, "") if zeros else (NOT_ESTABLISHED, "no certified zero gap")
-    if expected == GAP:
-        return (GAP, "") if positives else (NOT_ESTABLISHED, "no certified positive gap")
-    if not (zeros and positives):
-        return NOT_ESTABLISHED, "needs a certified zero and a certified positive gap"
-    return (CONDITIONAL, "") if separated else (CONTRADICTED, "the condition does not separate")
-
-
-def _decide(spec: CellSpec, measured: list[tuple[Outcome, GapMeasurement]]) -> tuple[str, str]:
-    """The cell's verdict and the remarks for its note (how the condition splits the
-    instances; why the verdict is not the recorded one)."""
-    separated, split = (True, "")
-    if spec.condition is not None and measured:
-        separated, split = _condition_split(spec.condition, measured)
-    failed = [o.label for o, m in measured if m.failed]
-    if failed:
-        verdict, why = CONTRADICTED, f"failed checks: {', '.join(failed)}"
-    else:
-        zeros = sum(m.zero for _, m in measured)
-        positives = sum(m.positive for _, m in measured)
-        verdict, why = _verdict(spec.expected, zeros, positives, separated)
-    return verdict, "; ".join(filter(None, [split, why]))
-
-
-def _claims_by_id(runs: Iterable[ClaimRun]) -> dict[str, ClaimRun]:
-    return {run.claim.id: run for run in runs}
-
-
-def table1(runs: list[ClaimRun]) -> list[Table1Cell]:
-    """Table 1 regenerated from ``runs``: one cell per (activation, architecture, depth), in the
-    order of :data:`CELLS`."""
-    by_id = _claims_by_id(runs)
-    cells = []
-    for spec in CELLS:
-        run = by_id.get(spec.claim) if spec.claim else None
-        measured = _cell_outcomes(run, spec.depth) if run else []
-        note = spec.note
-        if spec.claim is None:
-            verdict = spec.expected
-        elif run is None:
-            verdict, note = NOT_RUN, f"{spec.claim} was not run; {note}"
-        else:
-            verdict, remarks = _decide(spec, measured)
-            note += f"; {remarks}" if remarks else ""
-        cells.append(
-            Table1Cell(
-                activation=spec.activation,
-                architecture=spec.architecture,
-                depth=spec.depth,
-                verdict=verdict,
-                expected=spec.expected,
-                claim=spec.claim,
-                claim_number=run.claim.number if run else None,
-                instances=len(measured),
-                zero=sum(m.zero for _, m in measured),
-                positive=sum(m.positive for _, m in measured),
-                largest_gap=max((m.lower for _, m in measured), default=None),
-                gap_bound=max((m.upper for _, m in measured), default=None),
-                note=note,
-            )
-        )
-    return cells
+#: The ``extra`` key in which a claim records whether the abstract's statement, read without
+#: further hypotheses, holds on the instance (``holds``/``fails``; C6 writes it).
 
 
 # --- formatting helpers --------------------------------------------------------------------
@@ -382,7 +111,8 @@ def _cell_summary(cell: Table1Cell) -> str:
 
 
 def table1_markdown(cells: list[Table1Cell]) -> list[str]:
-    """The grid as the paper lays it out, then one row per cell with the measured numbers."""
+    """The grid (activation × architecture by depth), then one row per cell with the measured
+    numbers."""
     grid = _grid(cells)
     rows = [
         [activation, architecture, *(f"**{_cell_summary(by_depth[d])}**" for d in DEPTHS)]
@@ -403,7 +133,7 @@ def table1_markdown(cells: list[Table1Cell]) -> list[str]:
             cell.architecture,
             cell.depth,
             cell.verdict + ("" if cell.justified else f" (recorded: {cell.expected})"),
-            str(cell.instances),
+            f"{cell.instances} (≥ {cell.minimum})" if cell.claim else "—",
             f"{cell.zero} / {cell.positive}",
             _gap(cell.largest_gap),
             _gap(cell.gap_bound),
@@ -418,7 +148,7 @@ def table1_markdown(cells: list[Table1Cell]) -> list[str]:
             "architecture",
             "L",
             "verdict",
-            "instances",
+            "instances (minimum)",
             "certified zero / positive",
             "largest certified relative gap",
             "largest relative gap bound",
@@ -460,7 +190,8 @@ def table1_latex(cells: list[Table1Cell]) -> str:
     depth; each cell the verdict, the instances, the largest certified relative gap and the
     claim. Needs no package beyond LaTeX itself."""
     lines = [
-        "% Table 1 of Wang, Ergen, Pilanci (ICLR 2023), regenerated by dualgap from measurements.",
+        "% Table 1 (activation x architecture x depth) for Wang, Ergen, Pilanci (ICLR 2023),",
+        f"% under the formulations in {FORMULATIONS}, regenerated by dualgap from measurements.",
         "% Cell: verdict; n = checked instances; gap = largest certified relative gap (P-D)/P.",
         r"\begin{tabular}{llccc}",
         r"\hline",
@@ -473,7 +204,8 @@ def table1_latex(cells: list[Table1Cell]) -> str:
         entries = []
         for depth in DEPTHS:
             cell = by_depth[depth]
-            parts = [latex_escape(cell.verdict)]
+            # a verdict ending in a parenthesis ("not checked here (…)") breaks before it
+            parts = [latex_escape(part) for part in re.split(r" (?=\([^()]*\)$)", cell.verdict)]
             if cell.claim is not None:
                 parts.append(f"$n = {cell.instances}$, gap {latex_escape(_gap(cell.largest_gap))}")
                 parts.append(latex_escape(cell.claim_number or cell.claim))
@@ -524,20 +256,28 @@ def readme_results_table(runs: list[ClaimRun]) -> str:
     return "\n".join(_md_table(header, rows)) + "\n"
 
 
-_HEADINGS = ("Statement", "Formulation", "Source", "How it is verified", "Known limits")
+#: The headings of a claim module's docstring, and of :mod:`verify.table1`'s.
+CLAIM_HEADINGS = ("Statement", "Formulation", "Source", "How it is verified", "Known limits")
+TABLE1_HEADINGS = ("How instances are drawn", "How a cell is decided")
 
 
-def docstring_sections(claim: Claim) -> dict[str, str]:
-    """The claim module's docstring split at its headings (*Statement*, *Formulation*, …)."""
-    doc = importlib.import_module(type(claim).__module__).__doc__ or ""
+def docstring_sections(doc: str | None, headings: tuple[str, ...]) -> dict[str, str]:
+    """A module docstring split at its ``headings`` (each alone on an unindented line, its body
+    indented below it), bodies dedented."""
     sections: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for line in doc.splitlines():
-        if line.strip() in _HEADINGS and not line.startswith(" "):
+    for line in (doc or "").splitlines():
+        if line.strip() in headings and not line.startswith(" "):
             current = sections.setdefault(line.strip(), [])
         elif current is not None:
             current.append(line)
     return {name: textwrap.dedent("\n".join(body)).strip() for name, body in sections.items()}
+
+
+def claim_docstring(claim: Claim) -> dict[str, str]:
+    """The claim module's docstring by heading (*Statement*, *Formulation*, …)."""
+    module = importlib.import_module(type(claim).__module__)
+    return docstring_sections(module.__doc__, CLAIM_HEADINGS)
 
 
 def rst_to_markdown(text: str) -> str:
@@ -604,19 +344,15 @@ def _counterexamples(run: ClaimRun) -> list[str]:
             f"(on {_instance_text(result.instance)}: certified P = {_num(result.primal_value)}, "
             f"D = {_num(result.dual_value)})"
         )
-    against_paper = [
-        o
-        for o in run.outcomes
-        if o.kind != "control" and o.result.extra.get("abstract_reading") == FAILS
-    ]
-    if against_paper:
-        smallest = min(against_paper, key=lambda o: tuple(o.result.instance[k] for k in "NdK"))
+    against_abstract = [o for o in _abstract_readings(run) if _abstract_reading(run, o) == FAILS]
+    if against_abstract:
+        smallest = min(against_abstract, key=lambda o: tuple(o.result.instance[k] for k in "NdK"))
         result = smallest.result
         lo, hi = result.intervals["gap"]
         lines += [
             "",
-            f"Counterexamples to the paper's statement: {len(against_paper)} instance(s) with a "
-            "certified positive gap. Minimal: "
+            f"{ABSTRACT_READING_TEXT} fails on "
+            f"{len(against_abstract)} instance(s) (certified positive gap). Minimal: "
             f"`{smallest.label}` ({_instance_text(result.instance)}; X = "
             f"{_matrix(smallest.instance.X)}, Y = {_matrix(smallest.instance.Y)}): "
             f"P = {_num(result.primal_value, 10)}, D = {_num(result.dual_value, 10)}, certified "
@@ -638,20 +374,33 @@ def _counterexamples(run: ClaimRun) -> list[str]:
 
 
 def _matrix(array: np.ndarray) -> str:
-    return json.dumps(np.round(array, 6).tolist())
+    return dumps_json(np.round(array, 6))
+
+
+def _abstract_reading(run: ClaimRun, outcome: Outcome) -> str | None:
+    """``holds``/``fails``: the abstract's statement, read without further hypotheses, on this
+    check (:attr:`verify.claims.Claim.abstract_reading_key`); ``None`` when not recorded."""
+    key = run.claim.abstract_reading_key
+    return None if key is None else outcome.result.extra.get(key)
+
+
+def _abstract_readings(run: ClaimRun) -> list[Outcome]:
+    """The pinned and generated checks of ``run`` that record the abstract's reading."""
+    return [
+        o for o in run.outcomes if o.kind != "control" and _abstract_reading(run, o) is not None
+    ]
 
 
 def _corrections(run: ClaimRun) -> list[str]:
-    measured = [
-        o for o in run.outcomes if o.kind != "control" and "abstract_reading" in o.result.extra
-    ]
+    measured = _abstract_readings(run)
     if not measured:
         return ["None: the statement is checked as formulated (see the negative controls above)."]
-    fails = sum(o.result.extra["abstract_reading"] == FAILS for o in measured)
+    fails = sum(_abstract_reading(run, o) == FAILS for o in measured)
     confirmed = sum(o.ok for o in measured)
     return [
-        f"The paper's statement fails on {fails} of {len(measured)} checked instances. What "
-        f"holds instead (the checker's prediction, confirmed on {confirmed} of {len(measured)}):",
+        f"{ABSTRACT_READING_TEXT} fails on {fails} of "
+        f"{len(measured)} checked instances. What holds instead (the checker's prediction, "
+        f"confirmed on {confirmed} of {len(measured)}):",
         "",
         f"> {_plain(run.claim.statement)}",
     ]
@@ -660,7 +409,7 @@ def _corrections(run: ClaimRun) -> list[str]:
 def claim_section(run: ClaimRun) -> list[str]:
     """The report section of one claim."""
     claim = run.claim
-    sections = docstring_sections(claim)
+    sections = claim_docstring(claim)
     lines = [
         f"### {claim.number} `{claim.id}` — {_plain(claim.title)}",
         "",
@@ -710,91 +459,145 @@ def claim_section(run: ClaimRun) -> list[str]:
     return lines
 
 
-# --- figures -------------------------------------------------------------------------------
-
-
-def _measured_linear_gaps(run: ClaimRun | None) -> list[tuple[int, float]]:
-    return [(o.instance.L, m.lower) for o, m in measurements(run)]
-
-
-def _search_points(run: ClaimRun | None) -> list[figures.SearchPoint]:
-    if run is None:
-        return []
-    points = []
-    for outcome in run.outcomes:
-        result = outcome.result
-        search = result.extra.get("search", {})
-        certified = result.dual_value
-        if outcome.kind == "control" or result.verdict == INFEASIBLE or "best" not in search:
-            continue
-        if not (math.isfinite(certified) and certified > 0):
-            continue
-        standard = result.extra.get("standard_search", {})
-        points.append(
-            figures.SearchPoint(
-                label=outcome.label,
-                L=outcome.instance.L,
-                certified=certified,
-                parallel_best=search["best"],
-                parallel_median=search.get("median"),
-                standard_best=standard.get("best"),
-            )
-        )
-    return points
-
-
-def write_figures(out: Path, runs: list[ClaimRun], seed: int) -> dict[str, Path]:
-    """Draw every figure of :data:`FIGURES` into ``out``."""
-    by_id = _claims_by_id(runs)
-    return {
-        GAP_FIGURE: figures.gap_against_depth(
-            out / GAP_FIGURE,
-            seed,
-            _measured_linear_gaps(by_id.get("linear-standard-gap")),
-            _measured_linear_gaps(by_id.get("linear-parallel-zero-gap")),
-        ),
-        LOWRANK_FIGURE: figures.lowrank_maps(out / LOWRANK_FIGURE),
-        RELU_FIGURE: figures.relu_search(
-            out / RELU_FIGURE, _search_points(by_id.get("relu-parallel-zero-gap"))
-        ),
-        RANK1_FIGURE: figures.rank1_gap(out / RANK1_FIGURE),
-    }
-
-
 # --- the report ----------------------------------------------------------------------------
 
 
-def strict_json(value: Any) -> Any:
-    """``value`` with numpy scalars and arrays made plain and non-finite floats made ``null``
-    (strict JSON has neither ``NaN`` nor ``Infinity``)."""
-    if isinstance(value, dict):
-        return {str(k): strict_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict_json(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return strict_json(value.tolist())
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value) if math.isfinite(value) else None
-    return value
+def table1_method() -> list[str]:
+    """How Table 1's instances are drawn and its cells decided: :mod:`verify.table1`'s own
+    account (its docstring), as Markdown sections."""
+    sections = docstring_sections(table1_module.__doc__, TABLE1_HEADINGS)
+    lines = []
+    for heading in TABLE1_HEADINGS:
+        lines += [f"### {heading}", "", rst_to_markdown(sections[heading]), ""]
+    return lines
+
+
+#: The folder of the report that holds the explorations' counterexample files.
+COUNTEREXAMPLES = "counterexamples"
+
+
+def conjectures_section(explorations: list[Exploration], folder: Path | None) -> list[str]:
+    """*Conjectures explored*: per conjecture the examples tried, the verdict, the minimal
+    counterexample (or search-suggested instance) and the commands that reproduce it; its
+    files are in ``folder`` (``None``: not written)."""
+    lines = [
+        "## Conjectures explored",
+        "",
+        "`dualgap explore NAME` searches a certified counterexample to a conjecture with "
+        "hypothesis: a targeted search (`hypothesis.target` on a score: a certified relative "
+        "gap, a threshold ratio), then shrinking to the simplest instance, re-checked with "
+        "the full budget of `dualgap check`. Verdicts: *certified counterexample* (every "
+        "number a proved closed form or a recomputed feasible point), *suggested by search "
+        "only* (a local search stays above a certified bound: evidence, not proof), *none "
+        "found*. The statements are this project's readings (the conjectures the project "
+        "records as true are controls: the explorer must find nothing there); the method is "
+        "described in `docs/exploration.md`.",
+        "",
+    ]
+    rows = []
+    for exploration in explorations:
+        conjecture = exploration.conjecture
+        verdict = exploration.verdict
+        if not exploration.confirmed:
+            verdict = f"**{verdict}, not confirmed by the full re-check**"
+        elif exploration.unexpected:
+            verdict = f"**{verdict} (UNEXPECTED)**"
+        rows.append(
+            [
+                f"`{conjecture.name}`",
+                conjecture.expected,
+                conjecture.claim or "bounds outside the claims",
+                str(exploration.tried),
+                verdict,
+                _plain(instance_text(exploration.instance)),
+            ]
+        )
+    lines += _md_table(
+        ["conjecture", "recorded", "checked by", "examples tried", "verdict", "instance"], rows
+    )
+    lines.append("")
+    for exploration in explorations:
+        conjecture = exploration.conjecture
+        lines.append(f"- `{conjecture.name}`: {_plain(conjecture.statement)}.")
+        lines.append(f"  Outcome: {_plain(exploration.summary())}.")
+        if exploration.finding is not None:
+            lines.append(
+                f"  Evidence (full-budget re-check): {_plain(exploration.finding.evidence)}."
+            )
+        commands = exploration.reproduce(folder) if folder is not None else []
+        commands = commands or [exploration.command()]
+        lines.append("  Reproduce: " + "; ".join(f"`{command}`" for command in commands) + ".")
+    lines.append("")
+    return lines
+
+
+def _short_reason(reason: str | None, width: int = 110) -> str:
+    reason = reason or "—"
+    return reason if len(reason) <= width else reason[: width - 1] + "…"
+
+
+def proofs_section(runs: list[ClaimRun]) -> list[str]:
+    """Proof mode (``--proof``): per claim, how many checks the independent exact checker
+    re-verified, and the most common reason for the others."""
+    header = ["claim", "proved", "proved within ε", "not proved", "most common reason"]
+    rows = []
+    for run in runs:
+        statuses = run.proof_counts()
+        if not statuses:
+            continue
+        reasons = Counter(
+            _short_reason(o.result.proof["reason"])
+            for o in run.outcomes
+            if o.kind != "control" and o.result.proof and o.result.proof["status"] == "not proved"
+        )
+        common = reasons.most_common(1)[0][0] if reasons else "—"
+        rows.append(
+            [
+                f"{run.claim.number} `{run.claim.id}`",
+                str(statuses.get("proved", 0)),
+                str(statuses.get("proved within ε", 0)),
+                str(statuses.get("not proved", 0)),
+                common,
+            ]
+        )
+    return [
+        "## Proofs",
+        "",
+        "Each check's witnesses (network weights, dual points, patterns and multipliers) were "
+        "turned into an exact certificate (`docs/certificates.md`) and re-verified by the "
+        "independent checker (`verify/proof/`) in exact rational and ball arithmetic. A check "
+        "that is not proved keeps its floating-point verdict; the reason is the first failing "
+        "step.",
+        "",
+        *_md_table(header, rows),
+        "",
+    ]
 
 
 def report_markdown(
-    runs: list[ClaimRun], cells: list[Table1Cell], *, seed: int, examples: int, command: str
+    runs: list[ClaimRun],
+    cells: list[Table1Cell],
+    *,
+    seed: int,
+    examples: int,
+    command: str,
+    explorations: list[Exploration] | None = None,
+    counterexamples: Path | None = None,
 ) -> str:
     versions = library_versions()
     unexpected = sum(not o.ok for run in runs for o in run.outcomes)
     lines = [
         "# dualgap report: Table 1 of *Parallel Deep Neural Networks Have Zero Duality Gap*",
         "",
-        "Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482). Every number below is measured: "
-        "certified bounds recomputed from explicit feasible points, proved closed-form "
-        "inequalities, never a solver's value alone.",
+        "Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482). Only the paper's abstract was "
+        "available: every claim is checked under the formulation stated in "
+        f"`{FORMULATIONS}` (Table 1: `{FORMULATIONS}table1.md`), and what the report says of "
+        "the paper is said of its abstract. Every number below is measured: certified bounds "
+        "recomputed from explicit feasible points, proved closed-form inequalities, never a "
+        "solver's value alone.",
         "",
-        f"Reproduce: `{command}` (seed {seed}, {examples} generated instance(s) per claim, plus "
+        f"Reproduce: `{command}` (seed {seed}; at least {examples} generated instance(s) per "
+        f"measured Table 1 cell, drawn per cell; {examples} per claim outside Table 1; plus "
         "every pinned example and negative control).",
         "",
         "Outcome: "
@@ -805,27 +608,24 @@ def report_markdown(
         "",
         *table1_markdown(cells),
         "",
-        "How a cell is decided: for each feasible instance of the backing claim at that depth "
-        "(negative controls excluded), the certified gap interval [P_lower − D_upper, P_upper − "
-        "D_lower] is divided by the certified primal value P. *Certified zero*: the upper end is "
-        "within the check's tolerance; *certified positive*: the lower end exceeds it. "
-        "`zero gap` needs certified zeros and no certified positive gap, `gap` at least one "
-        "certified positive gap, `holds under condition` both, separated exactly by the claim's "
-        "condition. *Largest certified relative gap*: the largest lower end (an end within the "
-        "tolerance counts as 0, by weak duality P ≥ D); *largest relative gap bound*: the "
-        "largest upper end.",
-        "",
+        *table1_method(),
+    ]  # fmt: skip
+    lines += [
         "## Results by claim",
         "",
         readme_results_table(runs),
         "## Figures",
         "",
-    ]  # fmt: skip
+    ]
     for name, caption in FIGURES.items():
         lines += [f"![{caption}]({name})", "", f"*{caption}*", ""]
     lines += ["## Claims", ""]
     for run in runs:
         lines += claim_section(run)
+    if explorations:
+        lines += conjectures_section(explorations, counterexamples)
+    if any(run.proof_counts() for run in runs):
+        lines += proofs_section(runs)
     lines += [
         "## Environment",
         "",
@@ -843,21 +643,35 @@ def report_markdown(
 
 
 def write_report(
-    out: Path, runs: list[ClaimRun], *, seed: int, examples: int, command: str
+    out: Path,
+    runs: list[ClaimRun],
+    *,
+    seed: int,
+    examples: int,
+    command: str,
+    explorations: list[Exploration] | None = None,
 ) -> dict[str, Path]:
     """Write report.md, table1.tex, results.json and the figures into ``out`` (exists, writable,
     checked by the CLI); return ``{name: path}``, the name being the file name without its
-    suffix (``report``, ``table1``, ``results``, and one per figure)."""
+    suffix (``report``, ``table1``, ``results``, and one per figure). With ``explorations``,
+    also their counterexample files under ``out/counterexamples`` (name ``counterexamples``)."""
     out = Path(out)
-    cells = table1(runs)
+    explorations = explorations or []
+    citations = {e.conjecture.name: e.citation() for e in explorations}
+    cells = table1(runs, minimum=examples, explored=citations)
     written = write_figures(out, runs, seed)
+    folder = out / COUNTEREXAMPLES
+    if any([write_files(exploration, folder) for exploration in explorations]):
+        written["counterexamples"] = folder
     payload = {
         "command": command,
         "seed": seed,
         "examples": examples,
+        "cell_minimum": examples,
         "versions": library_versions(),
         "table1": [cell.to_json() for cell in cells],
         "claims": [run.to_json() for run in runs],
+        "conjectures": [exploration.to_json(folder) for exploration in explorations],
     }
     paths = {
         "report.md": out / "report.md",
@@ -865,12 +679,20 @@ def write_report(
         "results.json": out / "results.json",
     }
     paths["results.json"].write_text(
-        json.dumps(strict_json(payload), indent=1, allow_nan=False, ensure_ascii=False),
+        dumps_json(payload, indent=1, ensure_ascii=False),
         encoding="utf-8",
     )
     paths["table1.tex"].write_text(table1_latex(cells), encoding="utf-8")
     paths["report.md"].write_text(
-        report_markdown(runs, cells, seed=seed, examples=examples, command=command),
+        report_markdown(
+            runs,
+            cells,
+            seed=seed,
+            examples=examples,
+            command=command,
+            explorations=explorations,
+            counterexamples=folder,
+        ),
         encoding="utf-8",
     )
     return {path.stem: path for path in [*paths.values(), *written.values()]}

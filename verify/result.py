@@ -6,12 +6,16 @@ intervals, each end of which is a :class:`Bound` that says how it was obtained.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Any
+
+import numpy as np
 
 HOLDS = "holds"
 FAILS = "fails"
@@ -41,41 +45,59 @@ class Bound:
             raise ValueError(f"Bound.kind must be one of {BOUND_KINDS}, got {self.kind!r}")
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "value": json_number(self.value),
-            "kind": self.kind,
-            "residual": json_number(self.residual),
-            "how": self.how,
-        }
+        return json_ready(
+            {"value": self.value, "kind": self.kind, "residual": self.residual, "how": self.how}
+        )
 
 
-def json_number(value: float | None) -> float | None:
-    """Strict JSON has no infinities: a non-finite value is written as ``null``."""
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
+def json_ready(value: Any) -> Any:
+    """``value`` as plain JSON data, under the one policy of every JSON that dualgap writes.
+
+    Mappings get string keys; tuples and numpy arrays become lists; numpy scalars become Python
+    ones; and every non-finite float (``NaN``, ``+inf``, ``−inf``) becomes ``null``: strict JSON
+    has no such numbers, and ``null`` reads as "no finite value" (an infeasible primal, a
+    missing bound). Anything else is returned unchanged.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_ready(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
 
 
+def dumps_json(value: Any, **kwargs: Any) -> str:
+    """The one JSON writer (``check --json``, ``verify --json``, the report's results.json):
+    ``value`` made plain by :func:`json_ready` — non-finite numbers written as ``null`` — then
+    ``json.dumps(..., allow_nan=False, **kwargs)``, so that a non-finite number can never be
+    written as the non-standard ``NaN``/``Infinity``."""
+    return json.dumps(json_ready(value), allow_nan=False, **kwargs)
+
+
+#: The distributions every result depends on, recorded with it.
+DEPENDENCIES = ("numpy", "scipy", "sympy", "cvxpy", "clarabel", "python-flint")
+
+
+@functools.cache
 def library_versions() -> dict[str, str]:
-    """Versions of everything a result depends on, recorded with every result."""
-    import clarabel
-    import cvxpy
-    import numpy
-    import scipy
-    import sympy
-
+    """Versions of everything a result depends on, recorded with every result (read from the
+    installed distributions' metadata: importing cvxpy only to read its version costs seconds)."""
     from verify import __version__
 
-    return {
-        "dualgap": __version__,
-        "python": platform.python_version(),
-        "numpy": numpy.__version__,
-        "scipy": scipy.__version__,
-        "sympy": sympy.__version__,
-        "cvxpy": cvxpy.__version__,
-        "clarabel": getattr(clarabel, "__version__", "unknown"),
-    }
+    versions = {"dualgap": __version__, "python": platform.python_version()}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
 
 
 Interval = tuple[float, float]
@@ -85,26 +107,29 @@ def judge(predicted: Mapping[str, float], intervals: Mapping[str, Interval], tol
     """Verdict of a set of predictions against certified intervals.
 
     Every predicted quantity ``q`` is compared with its interval ``[lo, hi]`` using the relative
-    tolerance ``tol`` scaled by ``max(1, |q|)`` — for the duality ``gap``, by the primal value it
-    is a gap of (a predicted zero gap is zero relative to ``P``, not in absolute terms): outside
-    the widened interval is ``fails`` (a certified contradiction); inside but with an interval
-    too wide to pin ``q`` down is ``inconclusive``; otherwise ``holds``. Quantities without an
-    interval are not judged.
+    tolerance ``tol`` scaled by ``|q|`` — for the duality ``gap``, by the primal value it is a
+    gap of (a predicted zero gap is zero relative to ``P``); a predicted ``0`` with nothing to be
+    relative to is judged against the interval's own size. Judging is relative, never absolute,
+    so that a verdict does not depend on the units of the data. Outside the widened interval is
+    ``fails`` (a certified contradiction); inside but with an interval too wide to pin ``q`` down
+    is ``inconclusive``; otherwise ``holds``. Quantities without an interval are not judged.
     """
     verdict = HOLDS
-    primal_scale = abs(intervals.get("primal", (0.0, 0.0))[1])
+    primal_scale = max((abs(v) for v in intervals.get("primal", ()) if math.isfinite(v)), default=0)
     for name, value in predicted.items():
         if name not in intervals:
             continue
         lo, hi = intervals[name]
-        scale = max(1.0, abs(value))
-        if name == "gap" and math.isfinite(primal_scale):
-            scale = max(scale, primal_scale)
-        slack = tol * scale
         if math.isinf(value):
             if not (math.isinf(hi) and (value > 0) == (hi > 0)):
                 return FAILS
             continue
+        scale = abs(value)
+        if name == "gap":
+            scale = max(scale, primal_scale)
+        if scale == 0.0:
+            scale = max((abs(v) for v in (lo, hi) if math.isfinite(v)), default=0.0)
+        slack = tol * scale
         if value < lo - slack or value > hi + slack:
             return FAILS
         if hi - lo > 2 * slack:
@@ -132,7 +157,11 @@ class CheckResult:
     extra: dict[str, Any] = field(default_factory=dict)
     elapsed_s: float = 0.0
     seed: int | None = None
-    versions: dict[str, str] = field(default_factory=library_versions)
+    versions: dict[str, str] = field(default_factory=lambda: dict(library_versions()))
+    #: the check's floating-point witnesses, for proof mode (never serialised)
+    witnesses: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: the independent checker's answer on the check's certificate (``--proof``), as JSON
+    proof: dict[str, Any] | None = None
 
     @property
     def primal_value(self) -> float:
@@ -154,20 +183,15 @@ class CheckResult:
         out: dict[str, Any] = {
             "claim": self.claim,
             "verdict": self.verdict,
-            "primal_value": json_number(self.primal_value),
-            "dual_value": json_number(self.dual_value),
-            "gap": json_number(self.gap),
-            "predicted": {k: json_number(v) for k, v in self.predicted.items()},
-            "bounds": {
-                name: json_number(b.value) if b is not None else None
-                for name, b in self.bounds.items()
-            },
+            "primal_value": self.primal_value,
+            "dual_value": self.dual_value,
+            "gap": self.gap,
+            "predicted": self.predicted,
+            "bounds": {name: None if b is None else b.value for name, b in self.bounds.items()},
             "bound_details": {
-                name: b.to_json() if b is not None else None for name, b in self.bounds.items()
+                name: None if b is None else b.to_json() for name, b in self.bounds.items()
             },
-            "intervals": {
-                k: [json_number(lo), json_number(hi)] for k, (lo, hi) in self.intervals.items()
-            },
+            "intervals": self.intervals,
             "tolerance": self.tolerance,
             "instance": self.instance,
             "details": self.details,
@@ -175,8 +199,10 @@ class CheckResult:
             "seed": self.seed,
             "versions": self.versions,
         }
+        if self.proof is not None:
+            out["proof"] = self.proof
         out.update(self.extra)
-        return out
+        return json_ready(out)
 
     def dumps(self, **kwargs: Any) -> str:
-        return json.dumps(self.to_json(), allow_nan=False, **kwargs)
+        return dumps_json(self.to_json(), **kwargs)

@@ -23,6 +23,7 @@ benchmarks measure it against.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from scipy.optimize import minimize
 from verify.networks import Model, Network, ParallelNetwork
 from verify.result import Bound
 
+LOG = logging.getLogger(__name__)
 METHODS = ("L-BFGS-B", "gradient-descent")
 SEARCH_OBJECTIVES = ("t", "weight-decay", "ridge")
 #: L-BFGS-B runs per start at most (see ``_minimise``)
@@ -285,7 +287,8 @@ def local_search(
         starts = [initial_point(fun.shapes, rng, Y) for _ in range(restarts)]
     starts = [fun.balance(x0) for x0 in starts]
     outcome = SearchOutcome()
-    for x0 in starts:
+    for number, x0 in enumerate(starts, 1):
+        LOG.info("search: start %d of %d (≤ %d L-BFGS iterations)", number, len(starts), max_iter)
         deadline = math.inf if time_limit is None else time.perf_counter() + time_limit
         x, value, iterations = _minimise(fun, x0, method, max_iter, target, deadline)
         outcome.models.append(fun.model(x))
@@ -297,6 +300,59 @@ def local_search(
 
 #: A start "reaches" the claimed optimum when within this relative distance of it.
 REACHED = 1e-6
+#: Floating-point operations a falsification search may spend at budget 1 (about a second of
+#: one core); larger problems get fewer starts and iterations (:func:`plan_search`).
+SEARCH_WORK = 5e9
+#: The fewest iterations a start gets before the number of starts is cut.
+MIN_ITERATIONS = 100
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How many starts and iterations a search runs; ``note`` says why when fewer than asked."""
+
+    restarts: int
+    max_iter: int
+    note: str = ""
+
+
+def plan_search(
+    arch: Architecture, d: int, N: int, K: int, restarts: int, max_iter: int, work: float = 1.0
+) -> SearchPlan:
+    """Scale a search to the problem's size, deterministically (so results stay reproducible).
+
+    One evaluation of the eliminated objective costs about ``6N·n`` (forward and backward passes
+    over ``n`` weights on ``N`` rows) ``+ N³/3 + 2N²(h + K)`` (Gram matrix, Cholesky, solves;
+    ``h`` features) ``+ 120n`` (L-BFGS with 30 corrections) operations, about 1.2 per iteration.
+    A search may spend ``work · SEARCH_WORK`` of them; within that it keeps the requested
+    ``restarts × max_iter``, else cuts iterations (to ``MIN_ITERATIONS``) and then starts; when
+    not even ``MIN_ITERATIONS/10`` iterations fit, it runs none. The plan is reported with the
+    search, never applied silently; ``work = 0`` runs no search.
+    """
+    if work <= 0:
+        return SearchPlan(0, 0, "search skipped: budget 0")
+    shapes = arch.layer_shapes(d)
+    weights = sum(batch * fan_in * fan_out for batch, fan_in, fan_out in shapes)
+    features = shapes[-1][0] * shapes[-1][2]
+    per_iteration = 1.2 * (6 * N * weights + N**3 / 3 + 2 * N**2 * (features + K) + 120 * weights)
+    affordable = int(work * SEARCH_WORK / per_iteration)
+    if affordable >= restarts * max_iter:
+        return SearchPlan(restarts, max_iter)
+    if affordable < MIN_ITERATIONS // 10:
+        return SearchPlan(
+            0,
+            0,
+            f"search skipped: one start of {MIN_ITERATIONS // 10} iterations exceeds the budget "
+            f"({work:g}) at this size; a larger --budget runs it",
+        )
+    starts = max(1, min(restarts, affordable // MIN_ITERATIONS))
+    iterations = max(1, min(max_iter, affordable // starts))
+    return SearchPlan(
+        starts,
+        iterations,
+        f"scaled to {starts} start(s) × ≤ {iterations} iterations for this size "
+        f"(budget {work:g}; a larger --budget searches longer)",
+    )
 
 
 @dataclass(frozen=True)
@@ -311,6 +367,8 @@ class SearchSummary:
     claimed: float | None
     max_iterations: int
     reach: float = REACHED
+    #: why the search did less than asked (a size-scaled plan, a timeout), or ""
+    note: str = ""
 
     @property
     def usable(self) -> int:
@@ -358,11 +416,15 @@ class SearchSummary:
             "relative_excess_median": self._excess(self.median),
             "reached": self.reached,
             "reach": self.reach,
+            "note": self.note,
         }
 
     def describe(self) -> str:
+        note = f" [{self.note}]" if self.note else ""
+        if not self.starts:
+            return f"no search{note}"
         if not self.values:
-            return f"{self.starts} starts, none usable (features never spanned the labels)"
+            return f"{self.starts} starts, none usable (features never spanned the labels){note}"
         text = (
             f"{self.starts} starts ({self.usable} usable) of ≤ {self.max_iterations} L-BFGS "
             f"iterations, best {self.best:.10g}"
@@ -391,6 +453,8 @@ def search_bounds(
     tolerance: float = math.inf,
     starts: list[np.ndarray] | None = None,
     reach: float = REACHED,
+    work: float = 1.0,
+    timeout: float | None = None,
 ) -> tuple[list[Bound], SearchSummary]:
     """Run :func:`local_search` on ``(X, Y)`` and turn every start's network into a bound.
 
@@ -399,7 +463,18 @@ def search_bounds(
     lifting a network found on a reduced problem back). Starts whose features lost rank (value
     ``inf``) are counted but give no bound; only *usable* starts (recomputed residual within
     ``tolerance``) are returned; one *reached* the ``claimed`` optimum when within ``reach`` of it.
+    The search is sized by :func:`plan_search` (``work`` scales its budget) and, when
+    ``timeout`` is given, stopped after that many seconds in all (which makes its outcome depend
+    on the machine: the summary says so).
     """
+    plan = plan_search(arch, X.shape[1], X.shape[0], Y.shape[1], restarts, max_iter, work)
+    if plan.restarts == 0:
+        return [], SearchSummary(0, (), claimed, 0, reach, plan.note)
+    note = plan.note
+    time_limit = None
+    if timeout is not None:
+        time_limit = timeout / (len(starts) if starts is not None else plan.restarts)
+        note = "; ".join(filter(None, [note, f"stopped after {timeout:g} s (machine-dependent)"]))
     outcome = local_search(
         X,
         Y,
@@ -407,10 +482,11 @@ def search_bounds(
         objective=objective,
         t=t,
         beta=beta,
-        restarts=restarts,
-        max_iter=max_iter,
+        restarts=plan.restarts,
+        max_iter=plan.max_iter,
         rng=rng,
         starts=starts,
+        time_limit=time_limit,
     )
     evaluated = [
         evaluate(model)
@@ -419,7 +495,7 @@ def search_bounds(
     ]
     bounds = [b for b in evaluated if b.residual <= tolerance and math.isfinite(b.value)]
     summary = SearchSummary(
-        len(outcome.models), tuple(b.value for b in bounds), claimed, max_iter, reach
+        len(outcome.models), tuple(b.value for b in bounds), claimed, plan.max_iter, reach, note
     )
     return bounds, summary
 

@@ -61,7 +61,8 @@ def nuclear_norm_two_columns() -> dict[str, sp.Expr]:
     For ``A = MᵀM = [[p, q], [q, r]]`` and ``δ = √(pr − q²)``, Cayley–Hamilton gives
     ``(A + δI)² = (tr A + 2δ) A``, so ``√A = (A + δI)/√(tr A + 2δ)``: its trace is
     ``√(tr A + 2δ)`` (the nuclear norm) and its off-diagonal ``q/√(tr A + 2δ)`` has the sign of
-    ``q = m₁·m₂`` (the non-negativity used by :func:`verify.rank1.nonnegative_factors`).
+    ``q = m₁·m₂``: for ``m₁·m₂ ≥ 0`` the factors are non-negative
+    (:func:`verify.rank1.completely_positive_factor`).
     """
     p, r, delta = sp.symbols("p r delta", **_POSITIVE)
     q = sp.symbols("q", real=True)

@@ -35,11 +35,15 @@ import numpy as np
 
 from verify.instances import Instance, InstanceError
 from verify.linalg import numerical_rank, spectral_norm
-from verify.networks import Network, ParallelNetwork, primal_certificate
-from verify.rank1 import certified_bounds, optimal_radii, rank1_data
+from verify.networks import Model, Network, ParallelNetwork, primal_certificate
+from verify.rank1 import optimal_radii, rank1_data
+from verify.rank1_bounds import certified_bounds
+from verify.relu_parallel import exact_last_layer
 from verify.result import Bound
 from verify.search import Architecture, search_bounds
 
+#: the v1 abstract's whitened-data statement is about three-layer networks
+WHITENED_DEPTH = 3
 #: ``XXᵀ = I`` or ``XᵀX = I`` within this (absolute, entrywise) tolerance
 ORTHONORMAL_ATOL = 1e-10
 
@@ -93,7 +97,7 @@ def rows_primal_network(X: np.ndarray, y: np.ndarray, t: float) -> Network:
     """Orthonormal rows: ``W₁ = Xᵀ[r₁ŷ₊, r₂ŷ₋]`` (so ``(XW₁)₊ = [r₁ŷ₊, r₂ŷ₋]``), then one balanced
     neuron per sign: cost ``ℓ_{2/3}(‖y₊‖, ‖y₋‖)/t``."""
     pos, neg, p, m = _sign_parts(y)
-    r = optimal_radii(np.array([p]), np.array([-m]), t)
+    r = optimal_radii(np.array([p]), np.array([-m]), t, WHITENED_DEPTH)
     H, W2, W3 = np.zeros((y.size, 2)), np.zeros((2, 2)), np.zeros((2, 1))
     for j, (part, size, sign) in enumerate(((pos, p, 1.0), (neg, m, -1.0))):
         if size > 0 and r[j] > 0:
@@ -179,7 +183,7 @@ def _rank1_bounds(instance: Instance, tol: float) -> dict[str, list[Bound]]:
         raise InstanceError(
             "Y", "no network interpolates these labels on rank-1 data: use Y = c₊α + c₋γ"
         )
-    return certified_bounds(instance.X, instance.Y, data, instance.t)
+    return certified_bounds(instance.X, instance.Y, data, WHITENED_DEPTH, instance.t)
 
 
 def _rows_bounds(X: np.ndarray, Y: np.ndarray, t: float) -> dict[str, list[Bound]]:
@@ -195,14 +199,54 @@ def _rows_bounds(X: np.ndarray, Y: np.ndarray, t: float) -> dict[str, list[Bound
     }
 
 
+def exact_output_weights(X: np.ndarray, y: np.ndarray, network: Model) -> Model:
+    """A parallel ReLU network (scalar output) whose output weights are re-solved so that it
+    interpolates ``y`` up to rounding (:func:`verify.relu_parallel.exact_last_layer` on the
+    branches' unit features, then every branch rebalanced): a search's network, feasible only
+    within the search's tolerance, becomes a certificate for the labels as given."""
+    if not isinstance(network, ParallelNetwork):
+        return network
+    norms = np.array([np.linalg.norm(b.weights[-2]) for b in network.branches])
+    if np.any(norms == 0):
+        return network
+    units = [b.weights[-2] / n for b, n in zip(network.branches, norms, strict=True)]
+    features = np.column_stack(
+        [
+            Network((*b.weights[:-2], u, np.ones((1, 1))), "relu").forward(X)[:, 0]
+            for b, u in zip(network.branches, units, strict=True)
+        ]
+    )
+    weights = norms * np.array([float(b.weights[-1][0, 0]) for b in network.branches])
+    weights = exact_last_layer(features, weights, y)
+    return ParallelNetwork(
+        tuple(
+            Network(
+                (
+                    *b.weights[:-2],
+                    u * math.sqrt(abs(w)),
+                    np.array([[math.copysign(math.sqrt(abs(w)), w)]]),
+                ),
+                "relu",
+            )
+            for b, u, w in zip(network.branches, units, weights, strict=True)
+        )
+    )
+
+
+def _signed_root(w: float) -> float:
+    return math.copysign(math.sqrt(abs(w)), w)
+
+
 def _search_bounds(
     X: np.ndarray, Y: np.ndarray, t: float, rng: np.random.Generator, restarts: int, max_iter: int
 ) -> dict[str, list[Bound]]:
     """Standard-network search (upper bounds on ``P``: search) and parallel-network search
     (feasible parallel networks: certified upper bounds on ``D`` by weak duality)."""
     N = X.shape[0]
-    standard = Architecture(L=3, activation="relu", width=N + 2)
-    parallel = Architecture(L=3, activation="relu", width=N, branches=2 * N + 2, parallel=True)
+    standard = Architecture(L=WHITENED_DEPTH, activation="relu", width=N + 2)
+    parallel = Architecture(
+        L=WHITENED_DEPTH, activation="relu", width=N, branches=2 * N + 2, parallel=True
+    )
     found: dict[str, list[Bound]] = {}
     for name, arch, kind, how in (
         ("primal_upper", standard, "search", "standard-network search"),
@@ -210,6 +254,8 @@ def _search_bounds(
     ):
 
         def evaluate(model, kind=kind, how=how):
+            if kind == "certificate":  # a feasible point must interpolate up to rounding
+                model = exact_output_weights(X, Y[:, 0], model)
             return primal_certificate(X, Y, model, "t", t=t, how=how, bound_kind=kind)
 
         found[name], _ = search_bounds(

@@ -15,7 +15,19 @@ from typing import Any
 from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
 from verify.instances import InstanceError
 
-_registry: dict[str, Claim] = {}
+
+class _Registry(dict):
+    """Claims by id; a claim's former id (:attr:`Claim.aliases`) looks it up too, without
+    being listed (iteration yields every claim once)."""
+
+    def __missing__(self, key: str) -> Claim:
+        for claim in self.values():
+            if key in claim.aliases:
+                return claim
+        raise KeyError(key)
+
+
+_registry: _Registry = _Registry()
 
 
 def _discover() -> dict[str, Claim]:
@@ -45,7 +57,8 @@ def __getattr__(name: str) -> Any:
 
 
 def get(claim_id: str) -> Claim:
-    """The claim with this id, or an :class:`InstanceError` listing the known ids."""
+    """The claim with this id (or a former id, :attr:`Claim.aliases`), or an
+    :class:`InstanceError` listing the known ids."""
     claims = registry()
     try:
         return claims[claim_id]

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
+from collections.abc import Callable
 
+import flint
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 from verify.claims.base import Budget, Claim, Evidence, PinnedExample, infeasible_evidence
-from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
 from verify.deep_linear import (
     LinearData,
     aligned_dual_bound,
     bidual_bound,
-    feasible_dual_bound,
+    end_to_end_singular_values,
     lift_first_layer,
     linear_data,
+    solver_dual_bound,
 )
 from verify.instances import Instance
-from verify.linalg import pseudo_inverse, relative_residual
-from verify.networks import primal_certificate
-from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.linalg import relative_residual
+from verify.linear_bounds import exact_cost, network_upper_bound
+from verify.networks import Model, primal_certificate
+from verify.result import HOLDS, INCONCLUSIVE, INFEASIBLE, Bound
+from verify.rigorous import lower, upper
 from verify.search import Architecture, SearchSummary, search_bounds
 from verify.strategies.linear import linear_instances
 
@@ -35,14 +39,22 @@ from verify.strategies.linear import linear_instances
 def dual_bounds(
     instance: Instance, data: LinearData, radius: float, budget: Budget, found: Evidence
 ) -> None:
-    """Certified bounds of ``max tr(ΛᵀY)`` s.t. ``‖XᵀΛ‖₂ ≤ radius`` (``D_lin(t)`` at
+    """Certified bounds of ``max tr(ΛᵀΠY)`` s.t. ``‖XᵀΛ‖₂ ≤ radius`` (``D_lin(t)`` at
     ``radius = t^{−(L−2)}``), added to ``found`` as ``dual_lower``/``dual_upper``: the aligned
-    certificate, the bidual point ``W*`` and the convex solver's cross-check."""
+    certificate, the bidual point ``W*`` (enclosed) and the convex solver's cross-check."""
     found.add("dual_lower", aligned_dual_bound(instance, data, radius))
-    found.add(
-        "dual_upper", bidual_bound(instance, data.W, radius, "certificate", "W = X⁺Y", data.s)
+    found.add("dual_upper", bidual_bound(data, radius))
+    solver_dual_bounds(instance, data, radius, budget, found)
+
+
+def zero_rank_note(instance: Instance) -> str:
+    """Why no construction or search is run when no singular value of ``X⁺Y`` is certified."""
+    if not np.any(instance.Y):
+        return "Y = 0: the zero network is optimal and every value is 0; no search"
+    return (
+        "no singular value of X⁺Y is certified positive in float64, so no network is built or "
+        "searched: the intervals rest on the enclosure of X⁺Y alone"
     )
-    solver_dual_bounds(instance, radius, budget, found)
 
 
 def too_narrow_evidence(found: Evidence, reason: str) -> Evidence:
@@ -58,47 +70,59 @@ def too_narrow_evidence(found: Evidence, reason: str) -> Evidence:
     return found
 
 
-def solver_dual_bounds(instance: Instance, radius: float, budget: Budget, found: Evidence) -> None:
-    """Clarabel's dual and bidual points, each made feasible and re-evaluated (small instances)."""
+def solver_dual_bounds(
+    instance: Instance, data: LinearData, radius: float, budget: Budget, found: Evidence
+) -> None:
+    """Clarabel's dual point, certified like the aligned one, and its nuclear-norm value as a
+    cross-check (small instances). The programs are solved at radius 1: both values are linear
+    in the radius, and a radius of 1e24 would break the solver."""
     if not budget.solver or instance.N * instance.d * instance.K > budget.solver_max_size:
         found.details.append(
             "convex solver cross-check skipped (instance above the solver size limit)"
         )
         return
+    # cvxpy is imported only when a solver runs (importing it takes about a second)
+    from verify.convex import SolverFailure, nuclear_norm_interpolation, spectral_dual
+
     X, Y = instance.X, instance.Y
     try:
-        dual = spectral_dual(X, Y, radius)
+        dual = spectral_dual(X, Y, 1.0)
         primal = nuclear_norm_interpolation(X, Y)
     except SolverFailure as exc:
         found.details.append(f"convex solver cross-check failed: {exc}")
         return
-    # Make the solver's W exactly interpolating before it is used as a bidual certificate.
-    W = primal.point + pseudo_inverse(X) @ (Y - X @ primal.point)
     found.details.append(
-        f"Clarabel ({dual.status}, {primal.status}): dual value {dual.value:.10g}, "
-        f"nuclear-norm value {radius * primal.value:.10g}"
+        f"Clarabel ({dual.status}, {primal.status}): dual value {radius * dual.value:.10g}, "
+        f"nuclear-norm value {radius * primal.value:.10g} (cross-check)"
     )
-    found.add(
-        "dual_lower", feasible_dual_bound(instance, dual.point, radius, "solver", "Clarabel Λ")
-    )
-    found.add("dual_upper", bidual_bound(instance, W, radius, "solver", "Clarabel W, projected"))
+    found.add("dual_lower", solver_dual_bound(instance, data, dual.point, radius))
 
 
 def infeasible_labels(instance: Instance, data: LinearData, tol: float) -> Evidence | None:
-    """Evidence of infeasibility when ``Y`` is outside the range of ``X``, else ``None``.
+    """The answer when ``Y`` is not within ``tol`` (relative) of the range of ``X``, else
+    ``None`` (the check goes on with ``ΠY``, as the formulation reads the labels).
 
-    The certificate is the ray ``Λ = Y − X X⁺ Y``: ``XᵀΛ = 0`` (recomputed) and
-    ``tr(ΛᵀY) = ‖Λ‖² > 0``, so ``sΛ`` is dual feasible for every ``s > 0`` and the dual is
-    unbounded, matching the infeasible primal.
+    The distance is certified (:func:`verify.linear_bounds.range_distance`): beyond ``tol`` the
+    answer is ``infeasible``, with the ray ``Λ = Y − XX⁺Y`` (``XᵀΛ ≈ 0`` recomputed,
+    ``tr(ΛᵀY) = ‖Λ‖² > 0``) as the dual's certificate of unboundedness; when float64 cannot
+    tell on which side of ``tol`` it lies, ``inconclusive``.
     """
-    if data.residual <= tol:
+    lo, hi = data.range_distance
+    if hi <= tol:
         return None
+    if lo <= tol:
+        reason = (
+            f"cannot decide whether Y lies within the tolerance {tol:.0e} of the range of X: its "
+            f"relative distance is only known to lie in [{lo:.2e}, {hi:.2e}] in float64"
+        )
+        return Evidence(details=[reason], extra={"undecided": reason}, verdict=INCONCLUSIVE)
     ray = instance.Y - instance.X @ data.W
     leak = relative_residual(instance.X.T @ ray, ray)
     growth = float(np.sum(ray * instance.Y))
     message = (
-        f"Y is not in the range of X (relative residual ‖XX⁺Y − Y‖/‖Y‖ = {data.residual:.3e} > "
-        f"tolerance {tol:.1e}): no linear network interpolates it; fix: use labels Y = X W"
+        f"Y is not in the range of X (relative distance ‖Y − XX⁺Y‖/‖Y‖ ≥ {lo:.3e} > "
+        f"tolerance {tol:.1e}, certified): no linear network interpolates it; fix: use labels "
+        "Y = X W"
     )
     ray_how = "ray Λ = Y − XX⁺Y: XᵀΛ = 0, tr(ΛᵀY) > 0"
     return infeasible_evidence(message, "XW = Y has no solution", ray_how, leak, growth)
@@ -113,10 +137,11 @@ def linear_search(
     rng: np.random.Generator,
     *,
     t: float | None = None,
+    scale: float,
     claimed: float,
     how: str,
 ) -> tuple[list[Bound], SearchSummary]:
-    """Multi-start local search; every start's final network is re-evaluated on ``X, Y``.
+    """Multi-start local search; every start's network is re-evaluated on ``X, Y``.
 
     The search runs on the exactly reduced problem ``H W_2⋯W_L = diag(σ)Vᵀ`` with
     ``W_1 = U H``: for any feasible network, replacing ``W_1`` by ``UUᵀW_1`` keeps
@@ -124,15 +149,35 @@ def linear_search(
     of ``X``) and does not increase any norm, so the reduced problem has the same optimum.
     It is also well conditioned where the raw one is not: the reduced features need full rank
     ``r`` only, while raw features would have to span the data's whole row space.
+
+    The summary compares the starts' recomputed costs with ``claimed``; the returned bounds are
+    certified upper bounds (:func:`verify.linear_bounds.network_upper_bound`: exact cost plus the
+    cost of interpolating the residual), so a start can contradict the certified lower bound
+    only if the claim is false.
     """
+    certified: list[Bound] = []
 
     def evaluate(model):
         lifted = lift_first_layer(model, data.U)
+        bound = network_upper_bound(
+            instance,
+            data.solution,
+            lifted,
+            objective,
+            parallel=arch.parallel,
+            scale=flint.arb(scale),
+            kind="search",
+            how=how,
+        )
+        if bound is not None:
+            certified.append(bound)
         return primal_certificate(
             instance.X, instance.Y, lifted, objective, t=t, how=how, bound_kind="search"
         )
 
-    return search_bounds(
+    if data.rank == 0:
+        return [], SearchSummary(0, (), claimed, 0)
+    _, summary = search_bounds(
         np.eye(data.rank),
         data.s[:, None] * data.Vt,
         arch,
@@ -143,7 +188,54 @@ def linear_search(
         rng=rng,
         objective=objective,
         t=t,
+        work=budget.work,
+        timeout=budget.timeout,
     )
+    return certified, summary
+
+
+def certificate_bounds(
+    instance: Instance,
+    data: LinearData,
+    model: Model,
+    objective: str,
+    quantity: str,
+    *,
+    parallel: bool,
+    scale: float,
+    how: str,
+    formula: Callable[[np.ndarray, np.ndarray], tuple[float, float]],
+    beta: float = 1.0,
+) -> dict[str, list[Bound]]:
+    """``quantity_upper``: the certified upper bound from an explicit network (exact cost plus
+    the residual's, :func:`verify.linear_bounds.network_upper_bound`), and
+    ``construction_lower/upper``: the ratio of its exact cost to ``formula`` (the closed form, as
+    a function of enclosures of singular values) at its own end-to-end matrix. The closed form
+    is an upper bound by construction only if that ratio is 1: the ratio is a judged quantity,
+    predicted 1, so a wrong cost formula is caught rather than trusted. (A claim with several
+    constructions names the ratio ``construction_<quantity>`` instead.)"""
+    out: dict[str, list[Bound]] = {}
+    bound = network_upper_bound(
+        instance,
+        data.solution,
+        model,
+        objective,
+        parallel=parallel,
+        scale=flint.arb(scale),
+        kind="certificate",
+        how=how,
+        beta=beta,
+    )
+    if bound is not None:
+        out[f"{quantity}_upper"] = [bound]
+    cost = exact_cost(model, objective, beta)
+    lo, hi = formula(*end_to_end_singular_values(model, data.rank))
+    if lo > 0.0:
+        name = "construction" if quantity == "primal" else f"construction_{quantity}"
+        ratio_how = f"exact cost of the construction ({how}) / closed form at its product"
+        out[f"{name}_lower"] = [Bound(lower(cost / flint.arb(hi)), "certificate", 0.0, ratio_how)]
+        out[f"{name}_upper"] = [Bound(upper(cost / flint.arb(lo)), "certificate", 0.0, ratio_how)]
+    return out
 
 
 class DeepLinearClaim(Claim):
@@ -169,11 +261,15 @@ class DeepLinearClaim(Claim):
 
 
 def linear_pinned_examples() -> list[PinnedExample]:
-    """The edge cases every deep linear claim checks."""
+    """The edge cases every deep linear claim checks, including two where float64 cannot decide
+    and the honest answer is ``inconclusive``."""
     rng = np.random.default_rng(20231)
     X = rng.standard_normal((4, 3))
-    rank_one = X @ np.outer([1.0, -2.0, 0.5], [0.3, 1.0])
+    integer_X = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0], [3.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    rank_one = np.outer([1.0, -2.0, 0.5], [3.0, 1.0])
     outside = np.vstack([np.eye(2), [[1.0, 0.0]]])  # 3×2 data, labels with a third direction
+    Q = np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    ill = (Q * [1.0, 1e-6, 1e-12]) @ np.linalg.qr(rng.standard_normal((3, 3)))[0]
     return [
         PinnedExample(
             Instance(np.eye(2), np.eye(2), L=3, t=1.0, label="W* = I2"),
@@ -181,9 +277,9 @@ def linear_pinned_examples() -> list[PinnedExample]:
             "equal singular values, rank 2: P = 2√2, D = 2",
         ),
         PinnedExample(
-            Instance(X, rank_one, L=5, t=0.8, label="rank 1"),
+            Instance(integer_X, integer_X @ rank_one, L=5, t=0.8, label="rank 1"),
             HOLDS,
-            "rank 1: the Schatten and nuclear norms coincide",
+            "rank 1 (exact data): the Schatten and nuclear norms coincide",
         ),
         PinnedExample(
             Instance(
@@ -198,6 +294,11 @@ def linear_pinned_examples() -> list[PinnedExample]:
             "L = 2: no constrained layer",
         ),
         PinnedExample(
+            Instance(np.eye(3), np.zeros((3, 2)), L=4, t=2.0, label="Y = 0"),
+            HOLDS,
+            "zero labels: every value is 0",
+        ),
+        PinnedExample(
             Instance(
                 outside, np.eye(3)[:, :2] + np.eye(3)[:, 2:3], L=3, t=1.0, label="Y outside range"
             ),
@@ -210,5 +311,16 @@ def linear_pinned_examples() -> list[PinnedExample]:
             ),
             INFEASIBLE,
             "width 2 below rank 3",
+        ),
+        PinnedExample(
+            Instance(X, X @ rank_one, L=5, t=0.8, label="rank 1, float-rounded labels"),
+            INCONCLUSIVE,
+            "X⁺Y of the given floats has a rounding-level singular value that p = 2/5 "
+            "magnifies to ~1e-6 relative; float64 cannot decide it (exact data can)",
+        ),
+        PinnedExample(
+            Instance(ill, ill @ rng.standard_normal((3, 2)), L=3, t=1.0, label="κ(X) = 1e12"),
+            INCONCLUSIVE,
+            "X too ill-conditioned for float64: X⁺Y is known only to about κ·ε",
         ),
     ]

@@ -11,8 +11,15 @@ Statement
     ``s̄ = (β(L−2))^{L/(2L−2)}`` at ``τ`` and the largest root of ``s + βs^{2/L−1} = σ`` above.
     The optimal rank is ``#{σ_i > τ}``: never more than the least-squares rank, non-increasing
     in ``β``, and non-increasing in ``L`` exactly on the steps ``L → L+1`` with ``β ≤ β_L`` (all
-    steps iff ``β ≤ 3¹²/2¹⁶ ≈ 8.11``; see :mod:`verify.lowrank`). "Rank never grows with depth"
-    is false beyond that: ``β = 100``, ``σ = 55`` gives rank 0 at ``L = 3`` and rank 1 at ``L = 4``.
+    steps iff ``β ≤ 3¹²/2¹⁶ ≈ 8.11``; see :mod:`verify.lowrank`). This project's reading "the
+    optimal rank never grows with depth" (not a statement of the abstract) is false beyond that:
+    ``β = 100``, ``σ = 55`` gives rank 0 at ``L = 3`` and rank 1 at ``L = 4``. ``β`` is not
+    scale-free: labels ``κY`` with strength ``β`` are the labels ``Y`` with ``βκ^{2/L−2}``,
+    rescaled, so comparing depths at one ``β`` depends on the units of ``XᵀY``.
+
+    ``dualgap explore deeper-lower-rank --seed 0`` finds a depth counterexample on its own, with
+    smaller numbers than the pinned one: ``X = [1]``, ``y = 22``, ``β = 23`` has rank 0 at ``L =
+    2`` (``τ = 23``) and rank 1 at ``L = 3`` (``τ ≈ 21.005``).
 
 Formulation
     Instance fields ``X`` (``N×d``, orthonormal columns within :data:`ORTHONORMAL_TOL`), ``Y``,
@@ -21,20 +28,23 @@ Formulation
     both ``0`` and ``s̄`` are optimal; the reported ``s*`` takes ``0``.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), weight decay on deep linear networks
-    and its closed-form low-rank solutions; ``shared/CLAIMS.md`` C4. The depth-monotonicity
-    region and the counterexample above are this project's findings.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: weight decay explicitly
+    encourages low-rank solutions via closed-form expressions. Only the abstract could be
+    consulted; the formulation above is this project's, stated in
+    ``docs/formulations/C4-weight-decay-low-rank.md``. The depth-monotonicity region, the
+    counterexample and the scaling remark above are this project's findings.
 
 How it is verified
-    * primal upper bound: the balanced weights of ``U diag(s*) Vᵀ``, fit and penalty recomputed
-      from the weights by :func:`verify.networks.primal_certificate`;
+    * primal upper bound: the balanced weights of ``U diag(s*) Vᵀ``, fit and penalty enclosed on
+      the exact weights (:func:`ridge_upper_bound`, :mod:`verify.rigorous`);
     * primal lower bound (closed form, proved): with ``XᵀX = I + E`` (``e = ‖E‖₂``, measured),
       ``½‖XW − Y‖² ≥ ½(1−e)‖W‖² − ⟨W, XᵀY⟩ + ½‖Y‖²``; von Neumann's trace inequality
       ``⟨W, XᵀY⟩ ≤ Σ s_iσ_i`` and ``½Σ_l‖W_l‖² ≥ (L/2)Σ s_i^{2/L}`` (C2: AM–GM and the generalised
       Hölder inequality) leave ``(1−e) Σ_i min_{s≥0} g_i(s)`` for the rescaled ``σ/(1−e)``,
       ``β/(1−e)`` (only ``width`` non-zero ``s_i``); each scalar minimum is bounded below
       independently of the closed form, by bisection on the convex branch with a tangent bound,
-      and ``g(0)``;
+      and ``g(0)``; every term is enclosed on ``arb`` balls (:func:`certified_lower_bound`,
+      :mod:`verify.lowrank_bounds`), ``e`` and ``σ_i`` certified;
     * falsification search: seeded multi-start L-BFGS on the factorised problem (the last layer
       eliminated exactly, :func:`verify.search.local_search`), followed by greedy moves that
       remove one component of the best network or add the top residual direction
@@ -43,7 +53,7 @@ How it is verified
       instance tried, see the tests);
     * threshold: a certified bracket ``τ(1 ± 10⁻¹⁰)`` — below it ``0`` beats every non-zero
       local minimiser, above it the branch point beats ``0``
-      (:func:`verify.lowrank.threshold_bracket`);
+      (:func:`verify.lowrank_bounds.threshold_bracket`, on balls);
     * rank: every minimiser's ``s_i`` lies in ``argmin g_i``, which is ``{0}`` below the bracket
       and positive above it; values inside the bracket (ties) widen the rank interval.
 
@@ -63,33 +73,52 @@ Known limits
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, ClassVar
 
+import flint
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.claims.base import Budget, Claim, Evidence, NegativeControl, PinnedExample
+from verify.certificates import ridge_certificate
+from verify.claims.base import (
+    Budget,
+    Claim,
+    Evidence,
+    NegativeControl,
+    PinnedExample,
+    witnesses_of,
+)
 from verify.instances import Instance, InstanceError
 from verify.linalg import rank_from_singular_values, spectral_norm
 from verify.lowrank import (
     balanced_network,
     branch_minimum_bounds,
-    certified_minimum_lower_bound,
     jump,
     optimal_singular_values,
     scalar_objective,
     threshold,
-    threshold_bracket,
 )
-from verify.networks import Network, primal_certificate
-from verify.result import HOLDS, Bound
+from verify.lowrank_bounds import minimum_lower_bound, threshold_bracket
+from verify.networks import Network
+from verify.result import HOLDS, Bound, CheckResult
+from verify.rigorous import (
+    Enclosure,
+    inner,
+    lower,
+    product,
+    sum_of_squares,
+    upper,
+)
 from verify.search import (
     Architecture,
     SearchOutcome,
     SearchSummary,
     local_search,
+    plan_search,
     search_starts,
 )
 from verify.strategies.common import orthonormal_columns
@@ -145,6 +174,48 @@ def reduce(instance: Instance) -> Reduction:
     )
 
 
+def certified_lower_bound(instance: Instance, L: int, beta: float, width: int) -> float:
+    """The lower bound of :data:`LOWER_BOUND_PROOF`, every term enclosed on the exact data.
+
+    With ``e ≥ ‖XᵀX − I‖₂`` (certified), ``M = XᵀY`` (enclosed), ``σ_i(M) ≥ lo_i``:
+    ``P ≥ (1 − e) Σ_i m_i + ½‖Y − XM‖² − ½⟨M, (XᵀX − I)M⟩ − ½‖M‖²e/(1 − e)`` with
+    ``m_i ≤ min_s ½(s − σ_i/(1−e))² + (βL/(2(1−e))) s^{2/L}`` (:mod:`verify.lowrank_bounds`;
+    ``½(σ_i/(1−e))²`` beyond the hidden width); ``min g`` increases with ``σ`` and ``β``, so
+    lower ends of both may be used.
+    """
+    X, Y = instance.X, instance.Y
+    M = product(X.T, Y)
+    E = product(X.T, X) - np.eye(instance.d)
+    e = E.spectral_upper()
+    if e >= 1.0:
+        return -math.inf
+    shrink = 1 - flint.arb(e)
+    scaled_beta = lower(flint.arb(beta) / shrink)
+    total = flint.arb(0)
+    for i, value in enumerate(M.singular_values()[0]):
+        sigma = lower(flint.arb(value) / shrink)
+        if i < width:
+            total += minimum_lower_bound(sigma, L, scaled_beta)
+        else:
+            total += flint.arb(sigma) ** 2 / 2
+    outside = lower((Enclosure.exact(Y) - product(X, M)).frobenius()) ** 2
+    curvature = inner(M, E @ M)
+    norm_sq = flint.arb(upper(M.frobenius())) ** 2
+    bound = shrink * total + flint.arb(outside) / 2 - curvature / 2
+    return lower(bound - norm_sq * flint.arb(e) / (2 * shrink))
+
+
+def ridge_upper_bound(
+    instance: Instance, model: Network, beta: float, kind: str, how: str
+) -> Bound:
+    """``½‖f(X) − Y‖² + (β/2) Σ_l ‖W_l‖²`` of a network, enclosed on the exact weights (the ridge
+    objective has no constraint: every network is feasible)."""
+    misfit = (Enclosure.exact(instance.Y) - product(instance.X, *model.weights)).frobenius()
+    penalty = sum((sum_of_squares(W) for W in model.weights), flint.arb(0))
+    value = flint.arb(upper(misfit)) ** 2 / 2 + flint.arb(beta) * penalty / 2
+    return Bound(upper(value), kind, 0.0, how)
+
+
 def hidden_width(instance: Instance) -> int:
     return instance.width or min(instance.d, instance.K)
 
@@ -159,24 +230,6 @@ def optimal_values(sigma: np.ndarray, L: int, beta: float, width: int) -> np.nda
 def objective_of(red: Reduction, s: np.ndarray, L: int, beta: float) -> float:
     """The objective of ``U diag(s) Vᵀ`` with balanced weights, for orthonormal ``X``."""
     return red.outside + float(np.sum(scalar_objective(s, red.sigma, L, beta)))
-
-
-def lower_bound(red: Reduction, L: int, beta: float, width: int) -> float:
-    """The certified lower bound of the module docstring (``e`` = measured deviation).
-
-    ``½‖Y‖² = outside + ½‖M‖² − ½⟨M, EM⟩`` is used in this cancellation-free form.
-    """
-    shrink = 1.0 - red.deviation
-    sigma, scaled_beta = red.sigma / shrink, beta / shrink
-    per_value = 0.5 * sigma**2
-    per_value[:width] = certified_minimum_lower_bound(sigma[:width], L, scaled_beta)
-    norm_sq = float(np.sum(red.M**2))
-    return (
-        shrink * float(np.sum(per_value))
-        + red.outside
-        - 0.5 * red.curvature
-        - 0.5 * norm_sq * red.deviation / shrink
-    )
 
 
 def rank_bounds(
@@ -197,13 +250,20 @@ class WeightDecayLowRank(Claim):
     id = "weight-decay-low-rank"
     number = "C4"
     title = "Weight decay on deep linear networks gives closed-form low-rank solutions"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), weight decay and low rank; shared/CLAIMS.md C4"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (weight decay, low-rank solutions); "
+        "formulation: docs/formulations/C4-weight-decay-low-rank.md"
+    )
     statement = (
         "with XᵀX = I, min ½||XW_1⋯W_L − Y||² + (β/2)Σ||W_l||² has end-to-end matrix "
         "U diag(s*) Vᵀ, s* = argmin ½(s−σ)² + (βL/2)s^(2/L): soft threshold (σ−β)_+ for L = 2, "
         "hard-threshold-like for L ≥ 3 with threshold τ = ((L−1)/(L−2))(β(L−2))^(L/(2L−2))"
     )
     required = ("L", "beta")
+    field_hints: ClassVar[dict[str, str]] = {
+        "L": "3 (any integer ≥ 2)",
+        "beta": "a positive number such as 0.5",
+    }
     shown_fields = ("rank", "threshold", "width")
     weak_duality = False  # no dual problem: the fit is unconstrained
 
@@ -231,18 +291,19 @@ class WeightDecayLowRank(Claim):
         tau = threshold(L, beta)
         predicted = {"primal": objective_of(red, s, L, beta), "threshold": tau}
         network = balanced_network(red.U, s, red.Vt, L, width)
+        witnesses = {"layers": network.weights}
         candidates: dict[str, list[Bound]] = {
             "primal_lower": [
-                Bound(lower_bound(red, L, beta, width), "closed-form", 0.0, LOWER_BOUND_PROOF)
+                Bound(
+                    certified_lower_bound(instance, L, beta, width),
+                    "closed-form",
+                    0.0,
+                    LOWER_BOUND_PROOF,
+                )
             ],
             "primal_upper": [
-                primal_certificate(
-                    instance.X,
-                    instance.Y,
-                    network,
-                    "ridge",
-                    beta=beta,
-                    how="balanced weights of U diag(s*) Vᵀ",
+                ridge_upper_bound(
+                    instance, network, beta, "certificate", "balanced weights of U diag(s*) Vᵀ"
                 )
             ],
         }
@@ -275,7 +336,11 @@ class WeightDecayLowRank(Claim):
             "width": width,
             "search": {**summary.to_json(), "moves": moves},
         }
-        return Evidence(predicted, candidates, details=details, extra=extra)
+        return Evidence(predicted, candidates, details=details, extra=extra, witnesses=witnesses)
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        (layers,) = witnesses_of(result, "layers")
+        return ridge_certificate(instance, layers)
 
     def instances(self) -> SearchStrategy[Instance]:
         return lowrank_instances()
@@ -468,8 +533,12 @@ def factorised_search(
     X, Y = np.eye(instance.d), red.M / alpha
     arch = Architecture(L=L, width=width)
     rng = np.random.default_rng(budget.seed)
-    starts = orthogonal_starts(instance.d, L, scaled_beta, width, budget.restarts, rng)
-    starts += search_starts(X, Y, arch, -(-budget.restarts // 2), rng)
+    plan = plan_search(arch, instance.d, instance.d, instance.K, budget.restarts,
+                       budget.max_iter, budget.work)  # fmt: skip
+    if plan.restarts == 0:
+        return [], SearchSummary(0, (), claimed, 0, note=plan.note), 0
+    starts = orthogonal_starts(instance.d, L, scaled_beta, width, plan.restarts, rng)
+    starts += search_starts(X, Y, arch, -(-plan.restarts // 2), rng)
 
     def run(points: list[np.ndarray]) -> SearchOutcome:
         return local_search(
@@ -478,7 +547,7 @@ def factorised_search(
             arch,
             objective="ridge",
             beta=scaled_beta,
-            max_iter=budget.max_iter,
+            max_iter=plan.max_iter,
             rng=rng,
             starts=points,
         )
@@ -497,20 +566,16 @@ def factorised_search(
             break
         best, accepted = len(values) - len(moves) + tried.best, accepted + 1
     scale = alpha ** (1.0 / L)
+    how = "multi-start L-BFGS with component moves, factorised network"
     bounds = [
-        primal_certificate(
-            instance.X,
-            instance.Y,
-            Network(tuple(W * scale for W in model.weights)),
-            "ridge",
-            beta=beta,
-            how="multi-start L-BFGS with component moves, factorised network",
-            bound_kind="search",
+        ridge_upper_bound(
+            instance, Network(tuple(W * scale for W in m.weights)), beta, "search", how
         )
-        for model in models
+        for m in models
     ]
     values = tuple(b.value for b in bounds)
-    return bounds, SearchSummary(len(bounds), values, claimed, budget.max_iter), accepted
+    summary = SearchSummary(len(bounds), values, claimed, plan.max_iter, note=plan.note)
+    return bounds, summary, accepted
 
 
 CLAIM = WeightDecayLowRank()

@@ -14,8 +14,10 @@ Formulation
     links it to C1's t-formulation.
 
 Source
-    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), weight decay as a Schatten
-    quasi-norm penalty; ``shared/CLAIMS.md`` C2.
+    Wang, Ergen, Pilanci, ICLR 2023 (arXiv:2110.06482 v3), abstract: weight decay explicitly
+    encourages low-rank solutions via closed-form expressions. Only the abstract could be
+    consulted; reading it as the Schatten-2/L penalty above is this project's formulation, stated
+    in ``docs/formulations/C2-weight-decay-schatten.md``.
 
 How it is verified
     * primal upper bound: the balanced weights, output and cost recomputed; multi-start search;
@@ -34,41 +36,67 @@ Known limits
 from __future__ import annotations
 
 import itertools
+import math
+from fractions import Fraction
+from typing import Any, ClassVar
 
+import flint
 import numpy as np
 
-from verify.claims.base import Budget, Evidence, NegativeControl, PinnedExample
+from verify.certificates import linear_standard_certificate
+from verify.claims.base import Budget, Evidence, NegativeControl, PinnedExample, witnesses_of
 from verify.claims.deep_linear_base import (
     DeepLinearClaim,
+    certificate_bounds,
     dual_bounds,
     linear_search,
     too_narrow_evidence,
+    zero_rank_note,
 )
 from verify.deep_linear import (
+    CONSTRUCTION_PROOF,
     HOLDER_PROOF,
     LinearData,
+    aligned_direction,
     dual_side_value,
+    end_to_end_singular_values,
     linear_data,
+    schatten_interval,
     too_narrow,
+    weight_decay_interval,
     weight_decay_value,
 )
 from verify.instances import Instance
-from verify.linalg import matrix_schatten_quasi_norm, schatten_quasi_norm
+from verify.linalg import schatten_quasi_norm
 from verify.lowrank import balanced_network
-from verify.networks import primal_certificate
-from verify.result import HOLDS, INFEASIBLE, Bound
+from verify.networks import Network
+from verify.result import HOLDS, INFEASIBLE, Bound, CheckResult
+from verify.rigorous import lower, sum_of_squares, upper
 from verify.search import Architecture
 
 AM_GM_PROOF = "AM–GM: ½Σ_l‖W_l‖² ≥ (L/2)(Π_l‖W_l‖)^{2/L}, then " + HOLDER_PROOF
 
 
+def factorisation_ratio_upper(weights: list[np.ndarray], rank: int, L: int) -> float:
+    """A certified upper bound on ``Π_l ‖W_l‖_F / ‖W_1⋯W_L‖_{S_{2/L}}`` for exact float weights
+    whose product has rank at most ``rank`` (``inf`` when the product may be 0)."""
+    norms = flint.arb(1)
+    for W in weights:
+        norms *= sum_of_squares(W).sqrt()
+    lo, hi = end_to_end_singular_values(Network(tuple(weights)), rank)
+    low, _ = schatten_interval(lo, hi, L, 1.0)
+    return upper(norms / flint.arb(low)) if low > 0.0 else math.inf
+
+
 def factorisation_ratios(
     data: LinearData, L: int, samples: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """``Π_l ‖W_l‖_F / ‖W_1⋯W_L‖_{S_{2/L}}`` on random factorisations.
+    """Certified upper bounds on ``Π_l ‖W_l‖_F / ‖W_1⋯W_L‖_{S_{2/L}}`` on random factorisations.
 
     Half the samples factor ``W*`` itself through random invertible ``G_l`` (balanced weights
-    twisted by ``G_l``); the other half are random Gaussian tuples of shapes that chain.
+    twisted by ``G_l``); the other half are random Gaussian tuples of shapes that chain. The
+    product's rank is at most the smallest inner width, which bounds how many of its singular
+    values count.
     """
     r, d, K = data.rank, data.U.shape[0], data.Vt.shape[1]
     root = data.s ** (1.0 / L)
@@ -83,11 +111,8 @@ def factorisation_ratios(
         else:
             widths = [d, *rng.integers(1, 4, size=L - 1), K]
             weights = [rng.standard_normal((widths[i], widths[i + 1])) for i in range(L)]
-        product = np.linalg.multi_dot(weights) if L > 2 else weights[0] @ weights[1]
-        norms = np.prod([np.linalg.norm(W) for W in weights])
-        denominator = matrix_schatten_quasi_norm(product, 2.0 / L)
-        if denominator > 0:
-            ratios.append(norms / denominator)
+        rank = min(W.shape[1] for W in weights[:-1])
+        ratios.append(factorisation_ratio_upper(weights, min(rank, d, K), L))
     return np.array(ratios)
 
 
@@ -95,18 +120,22 @@ class WeightDecaySchatten(DeepLinearClaim):
     id = "weight-decay-schatten"
     number = "C2"
     title = "Weight decay is a Schatten-2/L penalty with closed-form weights"
-    source = "Wang, Ergen, Pilanci (ICLR 2023), weight decay; shared/CLAIMS.md C2"
+    source = (
+        "Wang, Ergen, Pilanci (ICLR 2023), abstract (weight decay, low-rank solutions); "
+        "formulation: docs/formulations/C2-weight-decay-schatten.md"
+    )
     statement = (
         "min ½ Σ||W_l||² s.t. XW_1⋯W_L = Y equals (L/2) Σ σ_i^(2/L) (balanced weights); "
         "the dual side after optimising t is (L/2) ||X⁺Y||_*^(2/L)"
     )
     required = ("L",)
+    field_hints: ClassVar[dict[str, str]] = {"L": "3 (any integer ≥ 2)"}
     shown_fields = ("rank",)
 
     def linear_evidence(self, instance: Instance, data: LinearData, budget: Budget) -> Evidence:
         L = instance.L
         width = instance.width or data.rank
-        primal = weight_decay_value(data.s, L)
+        primal = data.weight_decay(L)
         dual = dual_side_value(data.nuclear, L)
         found = Evidence(
             {"primal": primal, "dual": dual, "gap": primal - dual, "factorisation": 1.0},
@@ -117,22 +146,34 @@ class WeightDecaySchatten(DeepLinearClaim):
         dual_bounds(instance, data, 1.0, budget, at_unit_t)
         found.details += at_unit_t.details
         for name in ("dual_lower", "dual_upper"):
-            found.add(name, *(_through_t(b, L) for b in at_unit_t.candidates[name]))
+            round_up = name == "dual_upper"
+            found.add(name, *(_through_t(b, L, round_up) for b in at_unit_t.candidates[name]))
         narrow = too_narrow(data, width)
         if narrow is not None:
             return too_narrow_evidence(found, narrow)
-        found.add("primal_lower", Bound(primal, "closed-form", 0.0, AM_GM_PROOF))
+        solution = data.solution
+        lo, hi = weight_decay_interval(solution.sigma_lo, solution.sigma_hi, L)
+        found.add("primal_lower", Bound(lo, "closed-form", 0.0, AM_GM_PROOF))
+        found.add("primal_upper", Bound(hi, "closed-form", 0.0, CONSTRUCTION_PROOF))
+        found.details += solution.limits(self.tolerance(instance))
+        if data.rank == 0:
+            found.details.append(zero_rank_note(instance))
+            return found
+        found.predicted["construction"] = 1.0
         balanced = balanced_network(data.U, data.s, data.Vt, L, width)
-        found.add(
-            "primal_upper",
-            primal_certificate(
-                instance.X,
-                instance.Y,
-                balanced,
-                "weight-decay",
-                how="balanced weights U Σ^{1/L}, Σ^{1/L}, Σ^{1/L} Vᵀ",
-            ),
-        )
+        found.witnesses = {"layers": balanced.weights, "dual": aligned_direction(data, 1.0)}
+        for name, bounds in certificate_bounds(
+            instance,
+            data,
+            balanced,
+            "weight-decay",
+            "primal",
+            parallel=False,
+            scale=1.0,
+            how="balanced weights U Σ^{1/L}, Σ^{1/L}, Σ^{1/L} Vᵀ",
+            formula=lambda lo, hi: weight_decay_interval(lo, hi, L),
+        ).items():
+            found.add(name, *bounds)
         rng = np.random.default_rng(budget.seed)
         bounds, summary = linear_search(
             instance,
@@ -141,6 +182,7 @@ class WeightDecaySchatten(DeepLinearClaim):
             "weight-decay",
             budget,
             rng,
+            scale=1.0,
             claimed=primal,
             how="multi-start L-BFGS, weight decay",
         )
@@ -158,7 +200,12 @@ class WeightDecaySchatten(DeepLinearClaim):
                 0.0,
                 f"smallest of {ratios.size} random factorisations",
             ),
-            Bound(1.0, "certificate", 0.0, "the balanced factorisation attains equality"),
+            Bound(
+                factorisation_ratio_upper(list(balanced.weights), data.rank, L),
+                "certificate",
+                0.0,
+                "the balanced factorisation (equality in exact arithmetic), enclosed",
+            ),
         )
         found.details.append(
             f"factorisation inequality: {ratios.size} random factorisations, smallest ratio "
@@ -167,6 +214,14 @@ class WeightDecaySchatten(DeepLinearClaim):
         found.details.append(f"search: {summary.describe()}")
         found.extra.update(search=summary.to_json(), factorisation_ratio_min=float(ratios.min()))
         return found
+
+    def certificate(self, instance: Instance, result: CheckResult) -> dict[str, Any]:
+        layers, dual = witnesses_of(result, "layers", "dual")
+        return linear_standard_certificate(self.id, instance, layers, dual)
+
+    def homogeneity(self, instance: Instance) -> dict[str, tuple[Fraction, Fraction]]:
+        degree = Fraction(2, instance.L)
+        return dict.fromkeys(("primal", "dual", "gap"), (-degree, degree))
 
     def pinned_examples(self) -> list[PinnedExample]:
         return [
@@ -230,10 +285,12 @@ class WeightDecaySchatten(DeepLinearClaim):
         ]
 
 
-def _through_t(bound: Bound, L: int) -> Bound:
-    """Map a bound on ``S = D_lin(1)`` to one on ``min_t ((L−2)/2)t² + t^{−(L−2)} S``."""
+def _through_t(bound: Bound, L: int, round_up: bool) -> Bound:
+    """Map a bound on ``S = D_lin(1)`` to one on ``min_t ((L−2)/2)t² + t^{−(L−2)} S``
+    (``S ↦ (L/2)S^{2/L}`` is increasing; rounded outward)."""
     how = f"{bound.how}; mapped through S ↦ (L/2)S^(2/L) (optimal t = S^(1/L))"
-    return Bound(dual_side_value(bound.value, L), bound.kind, bound.residual, how)
+    value = flint.arb(L) / 2 * flint.arb(bound.value) ** (flint.arb(2) / L)
+    return Bound(upper(value) if round_up else lower(value), bound.kind, bound.residual, how)
 
 
 CLAIM = WeightDecaySchatten()

@@ -1,10 +1,14 @@
-"""Instances for C6 (three-layer standard ReLU networks): rank-1 data ``X = c aᵀ`` with labels
-``Y = c₊αᵀ + c₋γᵀ`` on either side of the zero-gap condition, and whitened data.
+"""Instances for C6 (standard ReLU networks on rank-1 data): ``X = c aᵀ`` with labels
+``Y = c₊αᵀ + c₋γᵀ`` on either side of the zero-gap condition, at depths ``L ≥ 3``, and whitened
+data.
 
 Conditioning is built in: entries of ``c``, ``‖a‖``, ``‖α‖``, ``‖γ‖`` are drawn on log scales
 within stated ranges, directions from a drawn seed, and the gap side keeps ``α`` and ``γ`` at
 least :data:`MIN_ANGLE` apart (scalar outputs: opposite signs), so that every gap instance has a
-relative gap far above the claim's tolerance (at least 2e-2 with these ranges).
+relative gap far above the claim's tolerance (at least 2e-2 with these ranges). On the zero-gap
+side, from depth :data:`EXACT_ALIGNMENT_DEPTH` on, vector labels point along a coordinate axis:
+the gap opens like ``Δ^{2/(L−1)}`` near the condition, so labels aligned only up to rounding are
+not resolved at the claim's tolerance there (:func:`verify.rank1.rounding_sensitivity`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from verify.strategies.common import log_uniform, orthonormal_columns, rotation_
 ZERO_GAP, GAP = "zero-gap", "gap"
 #: the smallest angle between ``α`` and ``γ`` on the gap side (vector outputs)
 MIN_ANGLE = 0.3
+#: the depth from which zero-gap vector labels are drawn exactly aligned (along an axis)
+EXACT_ALIGNMENT_DEPTH = 4
 
 
 @st.composite
@@ -31,13 +37,18 @@ def sign_patterns(draw: st.DrawFn, side: str, max_rows: int) -> np.ndarray:
 
 
 @st.composite
-def label_sides(draw: st.DrawFn, side: str, K: int, rng: np.random.Generator) -> np.ndarray:
-    """``(α, γ)`` as a 2×K array: aligned (or ``γ = 0``) for the zero-gap side, otherwise at an
-    angle in ``[MIN_ANGLE, π]`` (opposite signs when ``K = 1``)."""
+def label_sides(
+    draw: st.DrawFn, side: str, K: int, rng: np.random.Generator, axis: bool = False
+) -> np.ndarray:
+    """``(α, γ)`` as a 2×K array: aligned (or ``γ = 0``) for the zero-gap side — along a signed
+    coordinate axis if ``axis`` — otherwise at an angle in ``[MIN_ANGLE, π]`` (opposite signs
+    when ``K = 1``)."""
     size_alpha = draw(log_uniform(0.1, 10.0))
     size_gamma = draw(log_uniform(0.1, 10.0))
     v = orthonormal_columns(rng, K, 1)[:, 0]
     if side == ZERO_GAP:
+        if axis:
+            v = np.eye(K)[draw(st.integers(0, K - 1))] * draw(st.sampled_from([1.0, -1.0]))
         size_gamma = size_gamma if draw(st.booleans()) else 0.0
         return np.vstack([size_alpha * v, size_gamma * v])
     if K == 1:
@@ -53,25 +64,28 @@ def label_sides(draw: st.DrawFn, side: str, K: int, rng: np.random.Generator) ->
 def rank1_instances(
     draw: st.DrawFn,
     side: str | None = None,
+    depths: st.SearchStrategy[int] | None = None,
     max_rows: int = 6,
     max_dim: int = 3,
     max_outputs: int = 3,
 ) -> Instance:
-    """A C6 instance ``(X = c aᵀ, Y = c₊αᵀ + c₋γᵀ, L = 3, t)``; ``side`` is ``"zero-gap"``
-    (``α·γ = ‖α‖‖γ‖``), ``"gap"`` or ``None`` (drawn). ``c`` may have zero entries (their labels
-    are zero) and may be one-signed on the zero-gap side."""
+    """A C6 instance ``(X = c aᵀ, Y = c₊αᵀ + c₋γᵀ, L, t)``; ``side`` is ``"zero-gap"``
+    (``α·γ = ‖α‖‖γ‖``), ``"gap"`` or ``None`` (drawn); ``depths`` draws ``L`` (default 3).
+    ``c`` may have zero entries (their labels are zero) and may be one-signed on the zero-gap
+    side."""
     side = side if side is not None else draw(st.sampled_from([ZERO_GAP, GAP]))
+    L = draw(depths if depths is not None else st.just(3))
     rng = draw(rotation_seeds())
     signs = draw(sign_patterns(side, max_rows))
     c = rng.permutation(signs * np.array([draw(log_uniform(0.3, 3.0)) for _ in signs]))
     d = draw(st.integers(1, max_dim))
     a = orthonormal_columns(rng, d, 1)[:, 0] * draw(log_uniform(0.3, 3.0))
     K = draw(st.integers(1, max_outputs))
-    alpha, gamma = draw(label_sides(side, K, rng))
+    alpha, gamma = draw(label_sides(side, K, rng, axis=L >= EXACT_ALIGNMENT_DEPTH))
     Y = np.outer(np.maximum(c, 0.0), alpha) + np.outer(np.maximum(-c, 0.0), gamma)
     scalar = K == 1 and draw(st.booleans())
     t = draw(log_uniform(1 / 3, 3.0))
-    return Instance(np.outer(c, a), Y[:, 0] if scalar else Y, L=3, t=t, label=f"rank-1 {side}")
+    return Instance(np.outer(c, a), Y[:, 0] if scalar else Y, L=L, t=t, label=f"rank-1 {side}")
 
 
 @st.composite

@@ -16,14 +16,17 @@ from verify.instances import Instance
 from verify.strategies.common import log_uniform, orthonormal_columns, rotation_seeds, spectra
 
 #: Largest ``(N, d)`` per depth (``d`` counts a bias column): the default profile's sizes …
-DEFAULT_SIZES = {2: (8, 3), 3: (6, 2)}
-#: … and the larger ones of the thorough profile.
-THOROUGH_SIZES = {2: (12, 4), 3: (7, 2)}
+DEFAULT_SIZES = {2: (8, 3), 3: (6, 2), 4: (4, 2), 5: (3, 2)}
+#: … and the larger ones of the thorough profile (at ``L ≥ 4`` the outer program of
+#: :mod:`verify.relu_deep` has ``(2(2^N − 1))^{L−2}`` groups: N = 5 at L = 4, 3 at L = 5).
+THOROUGH_SIZES = {2: (12, 4), 3: (7, 2), 4: (5, 2), 5: (3, 2)}
 DATA_KINDS = ("gaussian", "bias", "grid")
 
 
 def teacher_labels(X: np.ndarray, L: int, t: float, rng: np.random.Generator) -> np.ndarray:
-    """Output of a random parallel ReLU network with three branches (``‖W_1‖_F = t``)."""
+    """Output of a random parallel ReLU network with three branches (``‖W_1‖_F = t``), of depth 2,
+    or 3 for every ``L ≥ 3`` (interpolable at any depth ``L ≥ 3``: a depth-3 branch embeds at depth
+    ``L``, see :mod:`verify.relu_deep`)."""
     y = np.zeros(X.shape[0])
     for _ in range(3):
         if L == 2:
@@ -43,13 +46,14 @@ def relu_instances(
     sizes: dict[int, tuple[int, int]] | None = None,
     kinds: tuple[str, ...] = DATA_KINDS,
     exact_size: bool = False,
+    min_dim: int = 1,
 ) -> Instance:
     """A C5 instance ``(X, y, L, t)`` with interpolable scalar labels, ``L`` one of ``depths``;
-    ``N`` and ``d`` up to ``sizes[L]``, or exactly those with ``exact_size``."""
+    ``N`` and ``d`` up to ``sizes[L]`` (``d ≥ min_dim``), or exactly those with ``exact_size``."""
     L = draw(st.sampled_from(depths))
     max_points, max_dim = (sizes or DEFAULT_SIZES)[L]
     N = max_points if exact_size else draw(st.integers(2, max_points))
-    d = max_dim if exact_size else draw(st.integers(1, max_dim))
+    d = max_dim if exact_size else draw(st.integers(min_dim, max_dim))
     kind = draw(st.sampled_from(kinds))
     rng = draw(rotation_seeds())
     t = draw(log_uniform(1 / 3, 3.0))
