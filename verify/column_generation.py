@@ -53,17 +53,24 @@ from verify.relu_parallel import (
 CONVERGED = 1e-10
 #: Column generation stops when the master's value is within this relative distance of the
 #: best certified lower bound.
-GAP_TARGET = 1e-9
+GAP_TARGET = 1e-8
 #: Columns added per round at most, in units of N: the first violated maximisers found (in
 #: decreasing order of the patterns' bounds).
 COLUMNS_PER_ROUND = 4
-#: Columns with ``|λᵀf| <`` this and no weight are dropped from the working set.
+#: Columns with ``|λᵀf| <`` this and no weight are dropped from the working set once it holds
+#: more than ``MAX_COLUMNS·N`` columns.
 PRUNE_BELOW = 0.95
+MAX_COLUMNS = 20
+#: Weight of the best feasible multipliers in the smoothed pricing point (Wentges).
+SMOOTHING = 0.5
 #: Rounds at most (the bounds are certified whenever the loop ends; only their gap suffers).
 MAX_ROUNDS = 200
 #: HiGHS tolerances: the multipliers must satisfy the master's constraints far below the
 #: convergence threshold.
 LP_TOLERANCE = 1e-10
+#: Seconds one master solve may take (ill-conditioned data, e.g. random labels on
+#: two-dimensional data without bias, can make the simplex crawl): beyond, no certificate.
+SOLVE_SECONDS = 60.0
 
 
 class MasterFailure(RuntimeError):
@@ -138,9 +145,18 @@ class Master:
         zeros = np.zeros(where.size)
         self.highs.changeColsBounds(where.size, where, zeros, zeros)
 
-    def solve(self) -> MasterSolution:
+    def solve(self, seconds: float = SOLVE_SECONDS) -> MasterSolution:
+        """Solve from the last basis, within ``seconds`` (HiGHS' time limit counts its total run
+        time, hence the offset)."""
+        self.highs.setOptionValue("time_limit", self.highs.getRunTime() + seconds)
         self.highs.run()
         status = self.highs.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit):
+            # HiGHS occasionally gives up on a warm basis after columns left: once from scratch
+            self.highs.clearSolver()
+            self.highs.setOptionValue("time_limit", self.highs.getRunTime() + seconds)
+            self.highs.run()
+            status = self.highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise MasterFailure(f"HiGHS: {self.highs.modelStatusToString(status)}")
         solution = self.highs.getSolution()
@@ -233,8 +249,19 @@ def two_layer(
     inner: PatternSet,
     start: np.ndarray,
     max_rounds: int = MAX_ROUNDS,
+    deadline: float | None = None,
 ) -> Outcome:
-    """Column generation for ``L = 2`` from the unit directions ``start`` (rows)."""
+    """Column generation for ``L = 2`` from the unit directions ``start`` (rows), until the
+    gap closes, pricing finds nothing, ``max_rounds`` rounds, or ``time.perf_counter()`` passes
+    ``deadline`` (the bounds are certified whenever it stops; only their gap suffers).
+
+    Pricing is *smoothed* (Wentges): it runs at ``π = αλ̂ + (1 − α)λ`` between the best feasible
+    multipliers ``λ̂`` so far (``|λ̂ᵀf| ≤ 1`` for every column ``f``) and the master's ``λ``. A
+    column with ``|πᵀf| > 1`` then has ``|λᵀf| > 1``: it is violated by the master too, so
+    pricing never proposes a useless column; when nothing is violated at ``π``, ``π`` itself is
+    feasible and the lower bound moves at least ``1 − α`` of the way to the master's value. This
+    damps the oscillation of the degenerate master's ``λ`` (its optimal face is large: the
+    solution has few active columns), which otherwise stalls the method."""
     directions = _unit_rows(start)
     features = relu_features(X, directions)
     penalty = _initial_penalty(features, y)
@@ -242,14 +269,20 @@ def two_layer(
     master.add(features)
     rounds: list[Round] = []
     best = (-np.inf, np.zeros_like(y), np.inf)  # certified lower bound, multipliers, ρ
+    center = np.zeros_like(y)  # λ̂: the best multipliers, rescaled to be feasible
     closed = False
     while True:
         begin = time.perf_counter()
         solution = master.solve()
-        pricing = _price(X, y, inner, solution.multipliers)
-        lower = _lower(X, y, solution.multipliers, pricing.bound)
+        slack = solution.uses_slack
+        # while the slack is used λ is capped by the penalty, not yet a dual of the problem
+        weight = 0.0 if slack or not np.isfinite(best[0]) else SMOOTHING
+        point = weight * center + (1 - weight) * solution.multipliers
+        pricing = _price(X, y, inner, point)
+        lower = _lower(X, y, point, pricing.bound)
         if lower > best[0]:
-            best = (lower, solution.multipliers, pricing.bound)
+            best = (lower, point, pricing.bound)
+            center = rescaled_multipliers(X, point, pricing.bound, 1.0)
         fresh = _new_rows(pricing.directions, directions)
         rounds.append(
             Round(
@@ -262,9 +295,10 @@ def two_layer(
                 time.perf_counter() - begin,
             )
         )
-        slack = solution.uses_slack
         close = not slack and rounds[-1].relative_gap <= GAP_TARGET
-        if close or len(rounds) >= max_rounds or (len(fresh) == 0 and not slack):
+        late = deadline is not None and time.perf_counter() > deadline
+        stuck = len(fresh) == 0 and not slack and weight == 0.0
+        if close or stuck or late or len(rounds) >= max_rounds:
             weights = solution.weights
             return Outcome(directions, features, weights, best[1], best[2], slack, rounds)
         if slack and len(fresh) == 0:
@@ -273,14 +307,18 @@ def two_layer(
         if not slack and not closed:
             master.close_slack()  # phase 1 over: the labels are interpolated
             closed = True
-        # Columns far from active leave the working set: the master stays small; should one
-        # be needed again, pricing finds it again.
-        keep = (solution.weights != 0) | (np.abs(features.T @ solution.multipliers) >= PRUNE_BELOW)
-        master.keep(keep)
+        if features.shape[1] > MAX_COLUMNS * len(y):
+            # Columns far from active leave the working set (only when it is large: pruning
+            # every round makes the method cycle); should one be needed again, pricing finds
+            # it again.
+            values = np.abs(features.T @ solution.multipliers)
+            keep = (solution.weights != 0) | (values >= PRUNE_BELOW)
+            master.keep(keep)
+            directions, features = directions[keep], features[:, keep]
         added = relu_features(X, fresh)
         master.add(added)
-        directions = np.vstack([directions[keep], fresh])
-        features = np.hstack([features[:, keep], added])
+        directions = np.vstack([directions, fresh])
+        features = np.hstack([features, added])
 
 
 def _lower(X: np.ndarray, y: np.ndarray, multipliers: np.ndarray, rho: float) -> float:

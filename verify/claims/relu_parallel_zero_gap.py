@@ -151,7 +151,7 @@ from verify.claims.base import (
 )
 from verify.claims.relu_rank1_standard import MAX_DEPTH as RANK1_MAX_DEPTH
 from verify.claims.relu_rank1_standard import deepest_depth, infeasible_labels
-from verify.column_generation import certify_two_layer, sampled_directions
+from verify.column_generation import MasterFailure, certify_two_layer, sampled_directions
 from verify.convex import SolverFailure, relu_two_layer_program
 from verify.instances import Instance, InstanceError
 from verify.linalg import relative_residual
@@ -434,7 +434,11 @@ class ReluParallelZeroGap(Claim):
         if problem.L == 2:
             rng = np.random.default_rng(budget.seed)
             start = sampled_directions(problem.X.shape[1], WARM_START * len(problem.y), rng)
-            certified = certify_two_layer(problem, start)
+            try:
+                certified = certify_two_layer(problem, start)
+            except MasterFailure as exc:
+                found.details.append(f"column generation stopped ({exc}): no certificate")
+                return
             network, dual = certified.network, certified.dual
             direction, outer = dual.multipliers, None
             outcome = certified.outcome
