@@ -135,16 +135,28 @@ def price(
         if limit and len(values) >= limit:
             rest = float(bounds[batch[0]])
             break
-        facets = None if inner.facets is None else inner.facets[batch]
-        maxima = batch_maxima(X, inner.rows(batch), gradients[batch], err[batch], best, facets)
-        best = max(best, float(maxima.bounds.max()))
-        if limit:
-            found = maxima.values > level
-            values.extend(maxima.values[found])
-            directions.extend(maxima.directions[found])
+        for group, facets in _by_facet_count(batch, inner.facets):
+            maxima = batch_maxima(X, inner.rows(group), gradients[group], err[group], best, facets)
+            best = max(best, float(maxima.bounds.max()))
+            if limit:
+                found = maxima.values > level
+                values.extend(maxima.values[found])
+                directions.extend(maxima.directions[found])
     order = np.argsort(-np.array(values))[:limit]
     chosen = np.array(directions).reshape(-1, d)[order]
     return Pricing(np.array(values)[order], chosen, max(best, rest))
+
+
+def _by_facet_count(batch: np.ndarray, facets: np.ndarray | None):
+    """``(patterns, facets)`` groups of ``batch`` with the same number of facets, the padding
+    cut off (the active-set candidates grow quadratically with the width)."""
+    if facets is None:
+        yield batch, None
+        return
+    counts = np.sum(facets[batch] >= 0, axis=1)
+    for count in np.unique(counts):
+        group = batch[counts == count]
+        yield group, facets[group, :count]
 
 
 #: Rows (the most violated) among which :func:`batch_maxima` tries active sets when the

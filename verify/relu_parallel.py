@@ -377,8 +377,10 @@ def exact_last_layer(features: np.ndarray, weights: np.ndarray, y: np.ndarray) -
     Two corrections, the cheaper (in ``Σ|a|``) kept: the least-squares one on the active columns
     alone (a basis: exact when they span ``y``), tried first and kept when it costs at most
     :data:`CHEAP_FIX` (relative); else also the one of least ``Σ|Δa|`` over all columns (an LP:
-    sparse, and free to use well-conditioned columns). Each is pruned by conic Carathéodory
-    (output kept up to rounding, ``Σ|a|`` not raised) and solved exactly on the kept columns."""
+    sparse, and free to use well-conditioned columns); when neither interpolates to
+    :data:`EXACT_FIT`, also the minimum-norm correction over all columns. Each is pruned by conic
+    Carathéodory (output kept up to rounding, ``Σ|a|`` not raised) and solved exactly on the kept
+    columns; an interpolating one is preferred."""
     scale = float(np.linalg.norm(y))
     residual = y - features @ weights
     if np.linalg.norm(residual) <= EXACT_FIT * scale:
@@ -390,6 +392,10 @@ def exact_last_layer(features: np.ndarray, weights: np.ndarray, y: np.ndarray) -
     if np.sum(np.abs(candidates[0] - weights)) > CHEAP_FIX * float(np.sum(np.abs(weights))):
         candidates.append(_pruned_exact(features, weights + _sparse_fix(features, residual), y))
     fitting = [c for c in candidates if np.linalg.norm(y - features @ c) <= EXACT_FIT * scale]
+    if not fitting:  # neither spans y well enough: the minimum-norm correction over all columns
+        spread = weights + np.linalg.lstsq(features, residual, rcond=None)[0]
+        candidates.append(_pruned_exact(features, spread, y))
+        fitting = [c for c in candidates if np.linalg.norm(y - features @ c) <= EXACT_FIT * scale]
     return min(fitting or candidates, key=lambda c: float(np.sum(np.abs(c))))
 
 
