@@ -9,18 +9,21 @@ building the convex program over all arrangement patterns:
   warm started from its last basis), with a slack column of cost ``M`` per label so that it is
   feasible from the start (``M`` grows tenfold while pricing has nothing to add and the slack
   is still used); once the columns interpolate, the slack is closed for good; columns far
-  from active leave the working set;
-* pricing: its multipliers ``λ`` are checked over *every* exact pattern and sign
-  (:func:`verify.cone_support.price`): each violated pattern contributes its exact maximiser
-  ``u`` (the projection onto the pattern's cone, on the exact face) as a new column;
-* every round's pass also gives a certified ``ρ ≥ σ(λ)``, so ``λ/ρ`` is dual feasible: a
-  certified lower bound (:func:`verify.relu_parallel.feasible_multipliers`) in every round, not
-  only the last. It stops when the master's value is within :data:`GAP_TARGET` of the best one.
+  from active leave the working set once it exceeds ``MAX_COLUMNS·N``;
+* pricing: multipliers are checked over *every* exact pattern and sign
+  (:func:`verify.cone_support.price`), at a point smoothed between the master's ``λ`` and the
+  best feasible multipliers (see :func:`two_layer`): each violated pattern contributes its
+  exact maximiser ``u`` (the projection onto the pattern's cone, on the exact face) as a new
+  column;
+* every round's pass also gives a certified ``ρ ≥ σ(π)`` for the priced point ``π``, so
+  ``π/ρ`` is dual feasible: a certified lower bound
+  (:func:`verify.relu_parallel.feasible_multipliers`) in every round, not only the last. It
+  stops when the master's value is within :data:`GAP_TARGET` of the best one.
 
 The master's value is an upper bound only up to the LP's tolerance: the certified upper bound
 is the network of the final basis, solved exactly (:func:`certify_two_layer`). Within a
 pattern the optimal first layer moves with ``λ``, so the last rounds shrink the gap by a
-constant factor each (about 4, measured), not faster.
+constant factor each (2–4, measured), not faster.
 
 The working set starts from given columns (a warm start: sampled directions).
 """
@@ -62,7 +65,7 @@ COLUMNS_PER_ROUND = 4
 PRUNE_BELOW = 0.95
 MAX_COLUMNS = 30
 #: Weight of the best feasible multipliers in the smoothed pricing point (Wentges).
-SMOOTHING = 0.5
+SMOOTHING = 0.25
 #: Rounds at most (the bounds are certified whenever the loop ends; only their gap suffers).
 MAX_ROUNDS = 200
 #: HiGHS tolerances: the multipliers must satisfy the master's constraints far below the

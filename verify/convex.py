@@ -115,6 +115,15 @@ def _group_point(V: cp.Variable, W: cp.Variable, groups: int, scale: float) -> n
     return scale * stacked.reshape(2, groups, -1, d)
 
 
+def _zero_solution(
+    X: np.ndarray, inner: np.ndarray, groups: int, solver: str, outer: bool
+) -> GroupLassoSolution:
+    """The exact solution for ``y = 0``: value 0 at the zero point, ``λ = 0`` (and ``μ = 0``)."""
+    point = np.zeros((2, groups, inner.shape[0], X.shape[1]))
+    outer_dual = np.zeros((X.shape[0], groups)) if outer else None
+    return GroupLassoSolution(0.0, point, solver, "optimal", np.zeros(X.shape[0]), outer_dual)
+
+
 def relu_two_layer_program(
     X: np.ndarray, y: np.ndarray, inner: np.ndarray, solver: str = "CLARABEL"
 ) -> GroupLassoSolution:
@@ -124,7 +133,9 @@ def relu_two_layer_program(
     ``y/‖y‖`` (better scaled) and the value and point scaled back (``λ`` does not scale)."""
     import cvxpy as cp
 
-    scale = float(np.linalg.norm(y)) or 1.0  # y = 0: nothing to rescale
+    scale = float(np.linalg.norm(y))
+    if scale == 0.0:  # y = 0: the zero point is optimal, and λ = 0
+        return _zero_solution(X, inner, 1, solver, outer=False)
     V, W, Z, cones, cost = _relu_groups(X, inner, 1)
     fit = Z[:, 0] == y / scale
     problem = cp.Problem(cp.Minimize(cost), [fit, *cones])
@@ -155,7 +166,9 @@ def relu_three_layer_program(
     Solved for ``y/‖y‖`` and scaled back, as :func:`relu_two_layer_program`."""
     import cvxpy as cp
 
-    scale = float(np.linalg.norm(y)) or 1.0  # y = 0: nothing to rescale
+    scale = float(np.linalg.norm(y))
+    if scale == 0.0:  # y = 0: the zero point is optimal, and λ = 0
+        return _zero_solution(X, inner, outer.shape[0], solver, outer=True)
     groups = outer.shape[0]
     V, W, Z, cones, cost = _relu_groups(X, inner, groups)
     outer_mask = outer.T.astype(float)  # N × groups

@@ -46,14 +46,9 @@ from verify.cone_support import (
     support_function,
 )
 from verify.convex import GroupLassoSolution, relu_three_layer_program, relu_two_layer_program
-from verify.linalg import RANK_RTOL, compact_svd, rank_from_singular_values
+from verify.linalg import RANK_RTOL, compact_svd, numerical_rank
 from verify.networks import Network, ParallelNetwork
 
-#: Relative residual below which a last layer counts as interpolating (rounding level), and
-#: the relative cost of a correction on the active columns above which one over all columns is
-#: tried too (far below the tolerance the verdict allows the certified gap).
-EXACT_FIT = 1e-13
-CHEAP_FIX = 1e-7
 #: Units and groups whose weight is below this fraction of the total cost are dropped before
 #: pruning (interior-point solutions are never exactly sparse). The last layer is solved
 #: exactly afterwards, so dropping them never leaves an interpolation error behind.
@@ -211,38 +206,32 @@ def rescaled_multipliers(X: np.ndarray, lam: np.ndarray, rho: float, scale: floa
 
 def conic_caratheodory(features: np.ndarray, coefficients: np.ndarray) -> np.ndarray:
     """Coefficients with at most ``rank(features) ≤ N`` non-zeros (``features`` is N×m, rank at
-    rounding level), the same ``features @ coefficients`` (up to rounding) and no larger
+    :data:`verify.linalg.RANK_RTOL`), the same ``features @ coefficients`` and no larger
     ``Σ|c|``.
 
     While more columns than the rank are active they are linearly dependent: take a null vector
     ``η`` of the signed active columns with ``Σ η ≥ 0`` and move ``|c| ← |c| − θη`` with the largest
     ``θ`` keeping ``|c| ≥ 0``: the output is unchanged, the cost drops by ``θ Σ η ≥ 0`` and one
-    column leaves. The null space is computed once (SVD) and, as columns leave, updated by
-    eliminating their coordinate (one rank-one update each): ``O(m·(m − r)²)`` in all."""
+    column leaves. While more than ``N`` are active, any ``N + 1`` of them are dependent, so
+    ``η`` comes from the SVD of those ``N + 1`` only (cheap and exact up to rounding)."""
     c = np.array(coefficients, dtype=float)
+    N = features.shape[0]
     active = np.flatnonzero(c)
-    if active.size == 0:
-        return c
-    signs = np.sign(c[active])
-    signed = features[:, active] * signs
-    _, s, Vt = np.linalg.svd(signed, full_matrices=True)
-    # dependencies at rounding level only: an ill-conditioned but independent set keeps all
-    # its columns (dropping one would leave a residual no refit can remove)
-    rank = rank_from_singular_values(s, 10 * max(signed.shape) * np.finfo(float).eps)
-    null = Vt[rank:].T  # m × (m − rank): the dependencies of the active columns
-    magnitudes = np.abs(c[active])
-    while null.shape[1]:
-        eta = null[:, 0] if null[:, 0].sum() >= 0 else -null[:, 0]
+    rank = numerical_rank(features[:, active]) if active.size else 0
+    while active.size > rank:
+        block = active[: N + 1]
+        signs = np.sign(c[block])
+        eta = np.linalg.svd(features[:, block] * signs)[2][-1]
+        if eta.sum() < 0:
+            eta = -eta
+        magnitudes = np.abs(c[block])
         positive = np.flatnonzero(eta > 0)
         ratios = magnitudes[positive] / eta[positive]
         leaving = positive[np.argmin(ratios)]
         magnitudes = np.maximum(magnitudes - ratios.min() * eta, 0.0)
         magnitudes[leaving] = 0.0
-        # the other dependencies, without the leaving column
-        pivot = null[:, 0]
-        null = null[:, 1:] - np.outer(pivot / pivot[leaving], null[leaving, 1:])
-        null[leaving] = 0.0
-    c[active] = signs * magnitudes
+        c[block] = signs * magnitudes
+        active = np.flatnonzero(c)
     return c
 
 
@@ -372,50 +361,10 @@ def last_layer(
 
 
 def exact_last_layer(features: np.ndarray, weights: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``weights`` corrected to interpolate ``y`` up to rounding, with at most ``rank`` non-zeros.
-
-    Two corrections, the cheaper (in ``Σ|a|``) kept: the least-squares one on the active columns
-    alone (a basis: exact when they span ``y``), tried first and kept when it costs at most
-    :data:`CHEAP_FIX` (relative); else also the one of least ``Σ|Δa|`` over all columns (an LP:
-    sparse, and free to use well-conditioned columns); when neither interpolates to
-    :data:`EXACT_FIT`, also the minimum-norm correction over all columns. Each is pruned by conic
-    Carathéodory (output kept up to rounding, ``Σ|a|`` not raised) and solved exactly on the kept
-    columns; an interpolating one is preferred."""
-    scale = float(np.linalg.norm(y))
-    residual = y - features @ weights
-    if np.linalg.norm(residual) <= EXACT_FIT * scale:
-        return _pruned_exact(features, weights.copy(), y)
-    active = np.flatnonzero(weights)
-    first = weights.copy()
-    first[active] += np.linalg.lstsq(features[:, active], residual, rcond=None)[0]
-    candidates = [_pruned_exact(features, first, y)]
-    if np.sum(np.abs(candidates[0] - weights)) > CHEAP_FIX * float(np.sum(np.abs(weights))):
-        candidates.append(_pruned_exact(features, weights + _sparse_fix(features, residual), y))
-    fitting = [c for c in candidates if np.linalg.norm(y - features @ c) <= EXACT_FIT * scale]
-    if not fitting:  # neither spans y well enough: the minimum-norm correction over all columns
-        spread = weights + np.linalg.lstsq(features, residual, rcond=None)[0]
-        candidates.append(_pruned_exact(features, spread, y))
-        fitting = [c for c in candidates if np.linalg.norm(y - features @ c) <= EXACT_FIT * scale]
-    return min(fitting or candidates, key=lambda c: float(np.sum(np.abs(c))))
-
-
-def _sparse_fix(features: np.ndarray, residual: np.ndarray) -> np.ndarray:
-    """``Δ`` of least ``Σ|Δ|`` with ``features·Δ = residual`` (HiGHS on the normalised residual;
-    zero if the LP fails, the exact solve then does what it can)."""
-    m = features.shape[1]
-    size = float(np.linalg.norm(residual))
-    program = linprog(
-        np.ones(2 * m),
-        A_eq=np.hstack([features, -features]),
-        b_eq=residual / size,
-        bounds=(0, None),
-        method="highs",
-    )
-    return size * (program.x[:m] - program.x[m:]) if program.status == 0 else np.zeros(m)
-
-
-def _pruned_exact(features: np.ndarray, weights: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Carathéodory, then an exact solve on the kept columns."""
+    """``weights`` corrected to interpolate ``y`` up to rounding and pruned to the rank: the
+    minimum-norm correction over all columns, conic Carathéodory (output kept up to rounding,
+    ``Σ|a|`` not raised), and an exact least-squares solve on the kept columns."""
+    weights = weights + np.linalg.lstsq(features, y - features @ weights, rcond=None)[0]
     weights = conic_caratheodory(features, weights)
     keep = np.flatnonzero(weights)
     kept = features[:, keep]
