@@ -287,7 +287,9 @@ def batch_maxima(
         rounding = gamma(d + normals.shape[1] + 2) * np.linalg.norm(spread, axis=1)
         size = np.linalg.norm(p, axis=1)
         plain = np.linalg.norm(g, axis=1) * (1 + gamma(d + 2)) + d * SUBNORMAL + err
-        bounds[:, side] = size * (1 + gamma(d + 2)) + d * SUBNORMAL + rounding * 1.01 + err
+        # underflow: each of the (m + 1)·d products and sums forming p may lose a subnormal
+        underflow = (normals.shape[1] + 2) * d * SUBNORMAL
+        bounds[:, side] = size * (1 + gamma(d + 2)) + underflow + rounding * 1.01 + err
         bounds[:, side] = np.minimum(bounds[:, side], plain)
         scale = size * np.sqrt(np.max(lengths)) + SUBNORMAL
         feasible = np.einsum("bmd,bd->bm", full, p) >= -(N + d) * UNIT * 8 * scale[:, None]
