@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -20,12 +21,15 @@ from scipy.optimize import linprog
 from properties.profile import examples
 from properties.strategies import rotation_seeds
 from verify.arrangements import (
+    _integer_row,
     chamber_patterns,
     general_position_count,
     masks,
     sampled_patterns,
     subspace_patterns,
 )
+from verify.exact_determinants import _laplace as _laplace_for_test
+from verify.exact_determinants import laplace_error, vertex_signs
 from verify.relu_parallel import pattern_span
 
 
@@ -189,3 +193,154 @@ def test_bad_input_is_rejected():
         chamber_patterns(np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match="finite 2-D"):
         chamber_patterns(np.ones(3))
+
+
+@settings(max_examples=examples(10), deadline=None)
+@given(rotation_seeds(), st.integers(12, 60), st.integers(2, 4))
+def test_cover_count_at_sizes_beyond_brute_force(rng, N, d):
+    """Generic data: exactly Cover's count, every pattern distinct, and every pattern of 2000
+    sampled directions among them (the angular sweep at d = 2, vertex rays at d ≥ 3)."""
+    if d == 4:
+        N = min(N, 25)
+    A = rng.standard_normal((N, d))
+    found = chamber_patterns(A)
+    assert len(found) == general_position_count(N, d) == len(as_set(found.patterns))
+    assert as_set(sampled_patterns(A, rng, samples=2000).patterns) <= as_set(found.patterns)
+
+
+@st.composite
+def degenerate_arrangements(draw) -> np.ndarray:
+    """Integer rows with repeats, parallel and antiparallel copies, zero rows and rows with a
+    huge dynamic range (whose power-of-two scaling is not exact in floating point)."""
+    rng = draw(rotation_seeds())
+    N, d = draw(st.integers(3, 9)), draw(st.integers(2, 5))
+    A = rng.integers(-2, 3, size=(N, d)).astype(float)
+    A[rng.integers(N)] = A[rng.integers(N)] * draw(st.sampled_from([1.0, -3.0, 0.5]))
+    if draw(st.booleans()):
+        A[rng.integers(N), rng.integers(d)] = 1e-310  # subnormal next to ordinary entries
+    return A
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(degenerate_arrangements())
+def test_degenerate_arrangements_match_brute_force(A):
+    assert as_set(chamber_patterns(A).patterns) == circuit_patterns(A)
+
+
+def circuit_patterns(A: np.ndarray) -> set[tuple[int, ...]]:
+    """An independent exact enumeration (the project's earlier algorithm, slow but simple): a
+    strict sign vector is realised iff no circuit of the rows (a minimal dependency, found by
+    integer elimination on every row subset of size ≤ rank + 1) conforms to it (Gordan's
+    alternative); candidates are built row by row, pruned by the circuits ending there."""
+    N = A.shape[0]
+    nonzero = [k for k in range(N) if np.any(A[k])]
+    rows = [_integer_row(A[k]) for k in nonzero]
+    rank = _exact_rank(rows)
+    circuits = []
+    for size in range(2, rank + 2) if rank < len(rows) else ():
+        for support in itertools.combinations(range(len(rows)), size):
+            combination = _unique_dependency([rows[k] for k in support])
+            if combination is not None:
+                circuits.append((support, [1 if c > 0 else -1 for c in combination]))
+    topes = [()]
+    for n in range(len(rows)):
+        topes = [(*t, s) for t in topes for s in (1, -1)]
+        for support, signs in circuits:
+            if support[-1] == n:
+                topes = [
+                    t
+                    for t in topes
+                    if not all(t[k] == s for k, s in zip(support, signs, strict=True))
+                    and not all(t[k] == -s for k, s in zip(support, signs, strict=True))
+                ]
+    found = set()
+    for tope in topes:
+        pattern = [1] * N
+        for k, s in zip(nonzero, tope, strict=True):
+            pattern[k] = int(s > 0)
+        found.add(tuple(pattern))
+    return found
+
+
+def _exact_rank(rows: list[list[int]]) -> int:
+    work = [[Fraction(v) for v in row] for row in rows]
+    rank = 0
+    for col in range(len(work[0]) if work else 0):
+        pick = next((i for i in range(rank, len(work)) if work[i][col] != 0), None)
+        if pick is None:
+            continue
+        work[rank], work[pick] = work[pick], work[rank]
+        for i in range(len(work)):
+            if i != rank and work[i][col] != 0:
+                f = work[i][col] / work[rank][col]
+                work[i] = [a - f * b for a, b in zip(work[i], work[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+def _unique_dependency(rows: list[list[int]]) -> list[Fraction] | None:
+    """The dependency ``c`` (``Σ c_k row_k = 0``) of these rows if it is unique up to scale and
+    has full support, else ``None`` (rational elimination on ``[rows | I]``)."""
+    s, width = len(rows), len(rows[0])
+    work = [
+        [Fraction(v) for v in r] + [Fraction(int(i == j)) for j in range(s)]
+        for i, r in enumerate(rows)
+    ]
+    top = 0
+    for col in range(width):
+        pick = next((i for i in range(top, s) if work[i][col] != 0), None)
+        if pick is None:
+            continue
+        work[top], work[pick] = work[pick], work[top]
+        for i in range(s):
+            if i != top and work[i][col] != 0:
+                f = work[i][col] / work[top][col]
+                work[i] = [a - f * b for a, b in zip(work[i], work[top], strict=True)]
+        top += 1
+    if top != s - 1:
+        return None
+    combination = work[s - 1][width:]
+    return combination if all(c != 0 for c in combination) else None
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(rotation_seeds(), st.integers(2, 4), st.sampled_from(["gaussian", "near-singular"]))
+def test_the_determinant_filter_never_misjudges_a_sign(rng, r, kind):
+    """The float filter's sign agrees with the exact sign (integers) for every vertex and row,
+    including nearly dependent rows, where it must defer to integers."""
+    H = r + 3
+    floats = rng.uniform(-2, 2, size=(H, r))
+    if kind == "near-singular":
+        floats[-1] = floats[0] + floats[1] * 0.5 + 1e-15 * rng.standard_normal(r)
+    normals = [_integer_row(row) for row in floats]
+    subsets = np.array(list(itertools.combinations(range(H), r - 1)))
+    filtered = vertex_signs(normals, floats, subsets)
+    exact = vertex_signs(normals, None, subsets)
+    assert np.array_equal(filtered, exact)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(rotation_seeds(), st.integers(2, 5))
+def test_laplace_error_bound_covers_the_rounding(rng, r):
+    """|fl(det) − det| ≤ θ_r·perm|M| on random matrices (the exact determinant in rationals)."""
+    M = rng.uniform(-2, 2, size=(1, r, r))
+    det, perm = _laplace_for_test(M)
+    exact = _rational_determinant([[Fraction(float(v)) for v in row] for row in M[0]])
+    assert abs(Fraction(float(det[0])) - exact) <= Fraction(laplace_error(r) * float(perm[0]))
+
+
+def _rational_determinant(M: list[list[Fraction]]) -> Fraction:
+    M = [list(r) for r in M]
+    n, det = len(M), Fraction(1)
+    for k in range(n):
+        pick = next((i for i in range(k, n) if M[i][k] != 0), None)
+        if pick is None:
+            return Fraction(0)
+        if pick != k:
+            M[k], M[pick] = M[pick], M[k]
+            det = -det
+        det *= M[k][k]
+        for i in range(k + 1, n):
+            f = M[i][k] / M[k][k]
+            M[i] = [a - f * b for a, b in zip(M[i], M[k], strict=True)]
+    return det

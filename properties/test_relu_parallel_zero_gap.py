@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from properties.profile import THOROUGH, examples
 from properties.strategies import DEFAULT_SIZES, THOROUGH_SIZES, relu_instances, rotation_seeds
 from verify.claims import Budget, get
+from verify.claims import relu_parallel_zero_gap as zero_gap
 from verify.claims.relu_parallel_zero_gap import (
     antipodal_example,
     reduced_program_value,
@@ -442,3 +443,62 @@ def test_degenerate_and_extreme_instances_give_a_verdict_and_true_bounds(case):
     assert lo - slack <= reference <= hi + slack
     lo, hi = result.intervals["dual"]
     assert lo - slack <= reference <= hi + slack
+
+
+def test_column_generation_and_the_full_program_agree_within_certified_bounds():
+    """The full program over every pattern (Clarabel, cvxpy) as a cross-check of column
+    generation: each one's certified dual value is below the other's network cost (weak
+    duality between independent certificates, up to the rounding allowance), and the two
+    certified intervals overlap within the tolerance."""
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((12, 3)), rng.standard_normal(12)
+    instance = Instance(X, y, L=2, t=1.0)
+    result = CLAIM.check(instance, QUICK)
+    assert result.verdict == HOLDS
+    assert result.extra["column_generation"]["converged"]
+    _, _, cost, dual, allowance = certificates(instance)
+    assert dual.value <= result.primal_value + allowance + 1e-12 * cost
+    assert result.bounds["dual_lower"].value <= cost + allowance
+    assert abs(cost - result.primal_value) <= result.tolerance * cost
+
+
+def test_beyond_the_exact_limit_the_check_refuses_naming_the_size(monkeypatch):
+    monkeypatch.setattr(zero_gap, "MAX_PATTERNS", 50)
+    instance = Instance(np.random.default_rng(0).standard_normal((30, 3)), np.ones(30), L=2, t=1)
+    with pytest.raises(
+        InstanceError, match=r"N = 30, d = 3 at L = 2 has up to 872 .* 50 .*--sampled"
+    ):
+        CLAIM.check(instance, QUICK)
+
+
+def test_sampled_patterns_are_labelled_not_certified_and_never_hold(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(zero_gap, "MAX_PATTERNS", 50)
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((30, 3))
+    instance = Instance(X, np.maximum(X @ rng.standard_normal(3), 0.0), L=2, t=1)
+    result = CLAIM.check(instance, zero_gap.SampledBudget(seed=0, restarts=0, samples=200))
+    assert result.verdict == INCONCLUSIVE
+    assert result.extra["certified"] is False and result.extra["patterns_method"] == "sampled"
+    assert any(line.startswith("NOT CERTIFIED") for line in result.details)
+    assert result.bounds["dual_lower"] is None
+    # the network is still a true upper bound: at or above the certified optimum
+    monkeypatch.setattr(zero_gap, "MAX_PATTERNS", 10_000)
+    exact = CLAIM.check(instance, QUICK)
+    assert exact.verdict == HOLDS
+    assert result.primal_value >= exact.bounds["dual_lower"].value
+    monkeypatch.setattr(zero_gap, "MAX_PATTERNS", 50)
+    path = tmp_path / "big.npz"
+    instance.save_npz(path)
+    argv = ["check", "relu-parallel-zero-gap", "--instance", str(path), "--budget", "0"]
+    assert main(argv) == 2
+    assert "--sampled" in capsys.readouterr().err
+    assert main([*argv, "--sampled", "--json"]) == 4
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == INCONCLUSIVE and out["certified"] is False
+
+
+def test_sampled_is_refused_for_other_claims(tmp_path, capsys):
+    path = tmp_path / "linear.json"
+    path.write_text(json.dumps({"X": [[1.0, 0.0], [0.0, 1.0]], "Y": [[1.0], [2.0]], "L": 2}))
+    assert main(["check", "linear-standard-gap", "--instance", str(path), "--sampled"]) == 2
+    assert "--sampled applies to relu-parallel-zero-gap only" in capsys.readouterr().err

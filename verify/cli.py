@@ -21,6 +21,7 @@ from typing import Any
 
 from verify import __version__
 from verify.claims import REGISTRY, Budget, get
+from verify.claims.relu_parallel_zero_gap import ReluParallelZeroGap, SampledBudget
 from verify.instances import InstanceError, load
 from verify.proof import CertificateError
 from verify.result import (
@@ -82,6 +83,10 @@ def _positive_int(text: str) -> int:
     return _whole_number(text, 1)
 
 
+#: The claim ``check --sampled`` applies to.
+SAMPLED_CLAIM = ReluParallelZeroGap.id
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dualgap",
@@ -110,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout",
         type=_positive_float,
         help="seconds the falsification search may take (its outcome then depends on the machine)",
+    )
+    check.add_argument(
+        "--sampled",
+        action="store_true",
+        help=f"{SAMPLED_CLAIM} at L = 2 beyond the exact path's size limit: solve over sampled "
+        "patterns; the result is labelled NOT CERTIFIED and its verdict is never holds",
     )
     check.add_argument(
         "--proof",
@@ -238,6 +249,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     claim = get(args.claim)
+    if args.sampled and claim.id != SAMPLED_CLAIM:
+        raise UsageError(f"--sampled applies to {SAMPLED_CLAIM} only; drop it")
     target = _check_output_path(args.certificate, "--certificate") if args.certificate else None
     instance = load(args.instance, required=claim.required, hints=claim.field_hints)
     if args.bias:
@@ -245,6 +258,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():  # progress of long checks (the search's starts) on a terminal
         logging.basicConfig(level=logging.INFO, format="dualgap: %(message)s", stream=sys.stderr)
     budget = Budget(seed=args.seed, work=args.budget, timeout=args.timeout)
+    if args.sampled:
+        budget = SampledBudget(seed=args.seed, work=args.budget, timeout=args.timeout)
     result = claim.check(instance, budget)
     if args.proof or target is not None:
         from verify.certificates import prove_check, write_certificate  # exact arithmetic

@@ -55,7 +55,7 @@ import numpy as np
 
 from verify.arrangements import PatternSet, chamber_patterns, general_position_count, masks
 from verify.cone_support import UNIT, dot_lower, gamma, norm_upper, support_function
-from verify.convex import _solve
+from verify.convex import solve_program
 from verify.linalg import compact_svd
 from verify.networks import ParallelNetwork
 from verify.relu_parallel import (
@@ -210,7 +210,7 @@ def outer_program(problem: DeepProblem, solver: str = "CLARABEL") -> OuterSoluti
     fit = Z[:, 0] == problem.y / scale
     cost = cp.sum(cp.norm(V, 2, axis=0)) + cp.sum(cp.norm(W, 2, axis=0))
     program = cp.Problem(cp.Minimize(cost), [fit, *constraints, *cones])
-    _solve(program, solver)
+    solve_program(program, solver)
     return OuterSolution(
         scale * float(program.value),
         -np.asarray(fit.dual_value, dtype=float),

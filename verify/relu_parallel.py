@@ -46,7 +46,7 @@ from verify.cone_support import (
     support_function,
 )
 from verify.convex import GroupLassoSolution, relu_three_layer_program, relu_two_layer_program
-from verify.linalg import compact_svd, numerical_rank
+from verify.linalg import RANK_RTOL, compact_svd, numerical_rank
 from verify.networks import Network, ParallelNetwork
 
 #: Units and groups whose weight is below this fraction of the total cost are dropped before
@@ -101,11 +101,33 @@ def relu_problem(X: np.ndarray, y: np.ndarray, L: int, t: float) -> ReluProblem:
 
 
 def output_span(problem: ReluProblem) -> np.ndarray:
-    """Orthonormal basis of the span of every network output: ``S`` at ``L = 2``,
+    """Orthonormal basis of the span of every network output: ``S = span{D_i X}`` at ``L = 2``,
     ``Σ_g D2_g S`` at ``L = 3``."""
-    basis = compact_svd(pattern_span(problem.X, problem.inner))[0]
+    basis = _streamed_span(problem.X, problem.inner)
     if problem.L == 3:
         basis = compact_svd(np.hstack([m[:, None] * basis for m in problem.outer]))[0]
+    return basis
+
+
+def _streamed_span(X: np.ndarray, inner: PatternSet) -> np.ndarray:
+    """Orthonormal basis of ``span{D_i X}``, built from the patterns a chunk at a time and
+    stopped once it spans ``R^N``. A direction counts when its singular value exceeds
+    :data:`verify.linalg.RANK_RTOL` times ``‖[D_1X … D_PX]‖_F``: each row ``x_k`` appears in as
+    many blocks as patterns contain ``k``."""
+    N = X.shape[0]
+    counts = np.zeros(N)
+    for _, block in inner.chunks():
+        counts += block.sum(axis=0)
+    threshold = RANK_RTOL * float(np.sqrt(counts @ np.sum(X * X, axis=1)))
+    basis = np.zeros((N, 0))
+    for _, block in inner.chunks():
+        columns = (block[:, :, None] * X[None]).transpose(1, 0, 2).reshape(N, -1)
+        residual = columns - basis @ (basis.T @ columns)
+        U, s, _ = np.linalg.svd(residual, full_matrices=False)
+        basis = np.hstack([basis, U[:, s > threshold]])
+        basis = np.linalg.qr(basis)[0] if basis.shape[1] else basis
+        if basis.shape[1] >= N:
+            break
     return basis
 
 

@@ -51,9 +51,9 @@ How it is verified
       sampling); at ``L = 3`` also the outer patterns of the subspace ``span{(Xu)_+}``;
     * ``L = 2``: column generation over first layers (:mod:`verify.column_generation`): an LP
       master over a working set of directions (warm start: sampled directions), priced exactly
-      over every pattern and sign (cone projections), polished by Newton's method on the
-      optimality conditions of its active faces; ``extra["column_generation"]`` records the
-      rounds, the working set and the certified gap of each round;
+      over every pattern and sign (cone projections, smoothed between the best feasible
+      multipliers and the master's); ``extra["column_generation"]`` records the rounds, the
+      working set and the certified gap of each round;
     * ``L = 3``: the convex program over every (outer, sign, inner) group (Clarabel), mapped to
       a network whose output weights are chosen by an LP over the candidate branches;
     * primal upper bound: a parallel ReLU network whose last layer is solved exactly on its
@@ -109,8 +109,16 @@ Known limits
     The rounding allowance and the certified gap are about 1e-10 relative at ``L = 2``; at
     ``L = 3`` the solver's accuracy (about 1e-8 relative) sets how close the two certificates
     get, hence ``rtol = 1e-6`` (times ``κ(X)``). The number of patterns grows like ``N^{d−1}``
-    (inner) and up to ``2^N`` (outer, ``L = 3``): instances whose program would exceed
-    :data:`MAX_PROGRAM_VARIABLES` are refused with a message. The search is capped at
+    (inner) and up to ``2^N`` (outer, ``L = 3``): at ``L = 2`` instances with more than
+    :data:`MAX_PATTERNS` patterns (general-position count) are refused with a message, or with
+    :class:`SampledBudget` (``check --sampled``) solved over sampled patterns and labelled not
+    certified (verdict ``inconclusive``, ``extra["certified"] = False``); at ``L = 3`` those whose
+    program would exceed :data:`MAX_PROGRAM_VARIABLES`. Measured (``benchmarks/relu.py
+    --scale``): ``N = 200, d = 3`` Gaussian data and labels certify in about 20 s, ``N = 1000,
+    d = 2`` with labels of a small ReLU network in about 7 s; Gaussian labels on ``d = 2`` data
+    without bias make the master LP too ill-conditioned (weights of order ``10⁶``): the check then
+    ends ``inconclusive`` when a master solve exceeds
+    :data:`verify.column_generation.SOLVE_SECONDS`. The search is capped at
     :data:`SEARCH_ITERATIONS` iterations per start, and it eliminates the last layer, so it has
     no usable start when the features cannot span ``R^N`` (one feature, duplicate points).
 
@@ -132,13 +140,15 @@ Known limits
 
 from __future__ import annotations
 
+import contextvars
 import math
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from hypothesis.strategies import SearchStrategy
 
-from verify.arrangements import general_position_count
+from verify.arrangements import general_position_count, sampled_patterns
 from verify.certificates import NotCertifiable, relu_parallel_certificate
 from verify.claims.base import (
     Budget,
@@ -151,7 +161,7 @@ from verify.claims.base import (
 )
 from verify.claims.relu_rank1_standard import MAX_DEPTH as RANK1_MAX_DEPTH
 from verify.claims.relu_rank1_standard import deepest_depth, infeasible_labels
-from verify.column_generation import certify_two_layer, sampled_directions
+from verify.column_generation import MasterFailure, certify_two_layer, sampled_directions
 from verify.convex import SolverFailure, relu_two_layer_program
 from verify.instances import Instance, InstanceError
 from verify.linalg import relative_residual
@@ -191,13 +201,20 @@ from verify.relu_parallel import (
     weak_duality_allowance,
 )
 from verify.relu_scaling import Normalisation
-from verify.result import HOLDS, INFEASIBLE, Bound, CheckResult
+from verify.result import HOLDS, INCONCLUSIVE, INFEASIBLE, Bound, CheckResult
 from verify.search import Architecture, SearchSummary, local_search, search_bounds
 from verify.strategies.relu import relu_instances
 
 #: Largest convex program (number of scalar variables, estimated from the general-position
-#: pattern counts) the check accepts.
+#: pattern counts) the check accepts at ``L = 3`` (the program over every group is solved).
 MAX_PROGRAM_VARIABLES = 60_000
+#: Most arrangement patterns (general-position count, an upper bound on the exact number) the
+#: ``L = 2`` check enumerates and prices exactly: about 0.2 s per pricing pass and 30 MB at
+#: ``N = 200``, ``d = 3`` (39 802 patterns); the pass grows linearly with the count.
+MAX_PATTERNS = 200_000
+#: Sampled directions (``--sampled``, beyond :data:`MAX_PATTERNS`): their distinct patterns are
+#: the working set of the uncertified solve.
+SAMPLED_DIRECTIONS = 2_000
 #: Warm start of column generation: this many sampled directions per data point.
 WARM_START = 2
 #: L-BFGS iterations per search start. The search is a falsification and a contrast, not a bound
@@ -225,6 +242,45 @@ def program_size(N: int, d: int, L: int) -> int:
     inner = general_position_count(N, d)
     groups = 1 if L == 2 else 2 * (2**N - 1)
     return 2 * groups * inner * d
+
+
+def pattern_count(N: int, d: int) -> int:
+    """Upper estimate of the number of patterns of ``N`` rows in ``R^d``: the general-position
+    count, the largest any arrangement of ``N`` hyperplanes of rank ``≤ d`` has."""
+    return general_position_count(N, min(N, d))
+
+
+def exact_size_error(N: int, d: int, L: int) -> str | None:
+    """Why the exact path refuses ``N × d`` data at depth ``L ≤ 3`` (``None``: it accepts)."""
+    if L == 2:
+        count = pattern_count(N, d)
+        if count > MAX_PATTERNS:
+            return (
+                f"N = {N}, d = {d} at L = 2 has up to {count} arrangement patterns, more than "
+                f"the {MAX_PATTERNS} the exact enumeration and pricing accept: reduce N or d, "
+                "or pass --sampled to solve over sampled patterns (not certified)"
+            )
+        return None
+    size = program_size(N, d, L)
+    if size > MAX_PROGRAM_VARIABLES:
+        return (
+            f"N = {N}, d = {d} at L = {L} needs a convex program of up to {size} variables "
+            f"(limit {MAX_PROGRAM_VARIABLES}): reduce N or d"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class SampledBudget(Budget):
+    """A budget that lets the ``L = 2`` check go beyond the exact path (``check --sampled``):
+    patterns of :data:`SAMPLED_DIRECTIONS` random directions, the result *not certified* (its
+    verdict is never ``holds``)."""
+
+    samples: int = SAMPLED_DIRECTIONS
+
+
+#: Set while a check runs with a :class:`SampledBudget` (``validate`` has no budget).
+_SAMPLED: contextvars.ContextVar[bool] = contextvars.ContextVar("sampled", default=False)
 
 
 class ReluParallelZeroGap(Claim):
@@ -265,13 +321,18 @@ class ReluParallelZeroGap(Claim):
         if L >= 4:
             _validate_deep_size(instance.N, instance.d, L)
             return
-        size = program_size(instance.N, instance.d, L)
-        if size > MAX_PROGRAM_VARIABLES:
-            raise InstanceError(
-                "X",
-                f"N = {instance.N}, d = {instance.d} at L = {L} needs a convex program "
-                f"of up to {size} variables (limit {MAX_PROGRAM_VARIABLES}): reduce N or d",
-            )
+        refused = exact_size_error(instance.N, instance.d, L)
+        if refused is not None and not (L == 2 and _SAMPLED.get()):
+            raise InstanceError("X", refused)
+
+    def check(self, instance: Instance, budget: Budget | None = None) -> CheckResult:
+        if not isinstance(budget, SampledBudget):
+            return super().check(instance, budget)
+        token = _SAMPLED.set(True)
+        try:
+            return super().check(instance, budget)
+        finally:
+            _SAMPLED.reset(token)
 
     def evidence(self, instance: Instance, budget: Budget) -> Evidence:
         if is_rank1(instance.X):
@@ -287,11 +348,17 @@ class ReluParallelZeroGap(Claim):
         tol = self.tolerance(instance)
         L = instance.L
         scaling = Normalisation.of(instance.X, instance.Y[:, 0])
-        problem = relu_problem(scaling.X, scaling.y, min(L, 3), instance.t)
+        sampled = isinstance(budget, SampledBudget) and exact_size_error(instance.N, instance.d, L)
+        if sampled:
+            problem = _sampled_problem(scaling, instance.t, budget)
+        else:
+            problem = relu_problem(scaling.X, scaling.y, min(L, 3), instance.t)
         extra = {"patterns": len(problem.inner), **_outer_count(problem)}
         deep = deep_problem(scaling.X, scaling.y, L, instance.t) if L >= 4 else None
         ray = unreachable_component(problem) if deep is None else deep.unreachable_component()
         if relative_residual(ray, problem.y) > tol:
+            if sampled:  # the sampled patterns' span may miss what the others reach
+                return _not_certified(problem, "the labels are outside the sampled span", extra)
             return _infeasible(problem, ray, tol, extra)
         if found is None:
             found = Evidence({"gap": 0.0})
@@ -367,11 +434,7 @@ class ReluParallelZeroGap(Claim):
             f"rank-1 data X = c aᵀ: α = {alpha}, γ = {gamma}, "
             f"P = D = (‖α‖ + ‖γ‖)/(‖a‖t^(L−2)) = {value:.12g}"
         )
-        if (
-            instance.K == 1
-            and L <= 3
-            and program_size(instance.N, instance.d, L) <= MAX_PROGRAM_VARIABLES
-        ):
+        if instance.K == 1 and L <= 3 and exact_size_error(instance.N, instance.d, L) is None:
             return self._general_evidence(instance, budget, found)
         self._rank1_search(instance, data, scaling, budget, found)
         return found
@@ -414,6 +477,8 @@ class ReluParallelZeroGap(Claim):
             rng=np.random.default_rng(budget.seed),
             t=instance.t,
             reach=REACHED,
+            work=budget.work,
+            timeout=budget.timeout,
         )
         found.add("primal_upper", *bounds)
         found.extra["search"] = {**summary.to_json(), "branches": RANK1_SEARCH_BRANCHES}
@@ -434,7 +499,11 @@ class ReluParallelZeroGap(Claim):
         if problem.L == 2:
             rng = np.random.default_rng(budget.seed)
             start = sampled_directions(problem.X.shape[1], WARM_START * len(problem.y), rng)
-            certified = certify_two_layer(problem, start)
+            try:
+                certified = certify_two_layer(problem, start)
+            except MasterFailure as exc:
+                found.details.append(f"column generation stopped ({exc}): no certificate")
+                return
             network, dual = certified.network, certified.dual
             direction, outer = dual.multipliers, None
             outcome = certified.outcome
@@ -508,6 +577,9 @@ class ReluParallelZeroGap(Claim):
             "outer": outer,
         }
         found.add("primal_upper", network_bound)
+        if not problem.certified:
+            _label_not_certified(found, problem, dual_value)
+            return
         found.add(
             "dual_lower",
             Bound(
@@ -784,6 +856,33 @@ def _record_interval(found: Evidence, tol: float) -> None:
     )
 
 
+def _sampled_problem(scaling: Normalisation, t: float, budget: SampledBudget) -> ReluProblem:
+    """``L = 2`` over the patterns of ``budget.samples`` random directions (seeded by the
+    budget): a working set for an uncertified solve."""
+    rng = np.random.default_rng(budget.seed)
+    inner = sampled_patterns(scaling.X, rng, budget.samples)
+    return ReluProblem(scaling.X, scaling.y, 2, t, inner)
+
+
+def _label_not_certified(found: Evidence, problem: ReluProblem, estimate: float) -> None:
+    """The result of a solve over sampled patterns: the network is a true upper bound, the dual
+    value only an estimate (a pattern not sampled may violate its constraint)."""
+    found.verdict = INCONCLUSIVE
+    found.extra.update(certified=False, patterns_method="sampled", dual_estimate=estimate)
+    found.details.append(
+        f"NOT CERTIFIED: solved over {len(problem.inner)} sampled patterns (--sampled); the "
+        f"network is a true upper bound, the dual value {estimate:.10g} only an estimate"
+    )
+
+
+def _not_certified(problem: ReluProblem, reason: str, extra: dict) -> Evidence:
+    found = Evidence({"gap": 0.0}, extra={**extra, "certified": False})
+    found.extra["patterns_method"] = "sampled"
+    found.verdict = INCONCLUSIVE
+    found.details.append(f"NOT CERTIFIED: {reason} ({len(problem.inner)} sampled patterns)")
+    return found
+
+
 def _outer_count(problem: ReluProblem) -> dict[str, int]:
     if problem.outer is None:
         return {}
@@ -837,6 +936,8 @@ def _searcher(
             rng=rng,
             t=t,
             reach=REACHED,
+            work=budget.work,
+            timeout=budget.timeout,
         )
 
     return run
