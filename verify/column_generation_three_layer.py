@@ -365,22 +365,37 @@ class Outcome:
         return bool(self.priced_out and not self.master.uses_slack)
 
 
+def _follow(problem: ReluProblem, mu: np.ndarray, anchor: np.ndarray, lam: np.ndarray) -> None:
+    """Move each group's ``μ`` (found for the multipliers ``anchor``) to the new ``λ`` keeping
+    ``c = sD2λ + (2D2 − I)μ`` where it can: on ``D2`` the entries are ``sλ_k + μ_k``, so
+    ``μ_k + s(anchor_k − λ_k)`` (clipped at 0) keeps them; off ``D2``, ``c_k = −μ_k`` does not
+    depend on ``λ``. A group certified for the old ``λ`` then stays certified unless the clip
+    bites, without solving its program again (any ``μ ≥ 0`` gives a valid bound)."""
+    outer = problem.outer.astype(bool)
+    moved = np.maximum(mu + problem.signs[:, None] * (anchor - lam), 0.0)
+    mu[:] = np.where(outer, moved, mu)
+    anchor[:] = lam
+
+
 def _price_groups(
     problem: ReluProblem,
     layout: _Layout,
     lam: np.ndarray,
     mu: np.ndarray,
+    anchor: np.ndarray,
     working: np.ndarray,
     limit: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """One pricing pass for ``λ``: certified bounds of every group with its best known ``μ``
-    (rows of ``mu``, updated in place); the groups above ``1 + CONVERGED``, by decreasing bound,
+    (rows of ``mu``, found for the multipliers in the rows of ``anchor``, both updated in place,
+    see :func:`_follow`); the groups above ``1 + CONVERGED``, by decreasing bound,
     solved by their own programs a batch at a time until ``limit`` violated groups outside the
     working set are found. Returns the bounds, the violated groups (most violated first), their
     values, and how many groups were solved."""
     G = len(problem.outer)
     everything = np.arange(G)
     level = 1 + CONVERGED
+    _follow(problem, mu, anchor, lam)
     bounds = certified_bounds(problem, everything, lam, mu, level)
     pending = np.flatnonzero(bounds > level)
     pending = pending[np.argsort(-bounds[pending])]
@@ -396,6 +411,7 @@ def _price_groups(
         refreshed = certified_bounds(problem, batch, lam, multipliers, level)
         better = refreshed < bounds[batch]
         mu[batch[better]] = multipliers[better]
+        anchor[batch[better]] = lam
         bounds[batch] = np.minimum(bounds[batch], refreshed)
         new = (found > level) & outside[batch]
         violated.extend(batch[new])
@@ -412,6 +428,7 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
     layout = _Layout.of(X, problem.inner)
     working = np.unique(np.asarray(start, dtype=int))
     mu = np.zeros((len(problem.outer), N))
+    anchor = np.zeros((len(problem.outer), N))
     penalty = INITIAL_PENALTY / float(np.max(np.abs(X)))
     rounds: list[Round] = []
     best = (-np.inf, np.zeros_like(y), np.inf)  # certified lower bound, multipliers, ρ
@@ -420,8 +437,10 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
         begin = time.perf_counter()
         master = solve_master(X, y, layout, problem.outer[working], problem.signs[working], penalty)
         lam = master.multipliers
-        mu[working] = master.outer.T
-        bounds, violated, values, priced = _price_groups(problem, layout, lam, mu, working, limit)
+        mu[working], anchor[working] = master.outer.T, lam
+        bounds, violated, values, priced = _price_groups(
+            problem, layout, lam, mu, anchor, working, limit
+        )
         rho = float(bounds.max())
         lower = dot_lower(y, rescaled_multipliers(X, lam, rho, 1.0))
         if lower > best[0]:
