@@ -210,3 +210,15 @@ def test_a_perturbed_dual_point_fails_the_check(factor):
     values, mu = solve_pricing(layout, problem.outer, problem.signs, lam)
     assert values.max() >= factor * (1 - 1e-7)
     assert certified_bounds(problem, groups, lam, mu, 1.0).max() >= factor * (1 - 1e-7)
+
+
+def test_labels_no_network_reaches_are_never_reported_converged():
+    """Negative control: duplicate points with different labels. The master's slack stays in
+    use whatever its cost, so column generation must not report convergence (C5 certifies such
+    labels ``infeasible`` by a dual ray before it ever gets here)."""
+    X = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 0.5]])
+    y = np.array([1.0, 2.0, 1.0, -1.0])
+    problem = relu_problem(X, y, 3, 1.0)
+    certified = certify_three_layer(problem, sampled_groups(problem, 8, np.random.default_rng(0)))
+    assert not certified.outcome.converged
+    assert certified.outcome.master.uses_slack

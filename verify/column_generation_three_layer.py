@@ -60,6 +60,8 @@ CONVERGED = 1e-7
 #: and for pricing (Clarabel's default: a group's value only needs to be compared with 1).
 MASTER_TOLERANCE = 1e-10
 PRICING_TOLERANCE = 1e-8
+#: The slack counts as used above this fraction of ``‖y‖`` (the master's tolerance is 1e-10).
+SLACK_USED = 1e-8
 #: Violated groups added per round at most, in units of N (the most violated first).
 GROUPS_PER_ROUND = 1
 #: Groups solved together in one pricing program.
@@ -200,17 +202,20 @@ def _group_rows(
 @dataclass(frozen=True)
 class MasterSolution:
     """The restricted master at the labels' scale: value, ``point[side, g, i]``, ``λ``,
-    ``μ`` (N × groups) and the slack."""
+    ``μ`` (N × groups), the slack and ``‖y‖``."""
 
     value: float
     point: np.ndarray
     multipliers: np.ndarray
     outer: np.ndarray
     slack: np.ndarray
+    scale: float
 
     @property
     def uses_slack(self) -> bool:
-        return float(np.max(np.abs(self.slack))) > 1e-7 * max(1.0, abs(self.value))
+        """Whether the slack is used beyond the solver's feasibility tolerance (relative to
+        ``‖y‖``: the master is solved for ``y/‖y‖``)."""
+        return float(np.max(np.abs(self.slack))) > SLACK_USED * self.scale
 
 
 def solve_master(
@@ -251,6 +256,7 @@ def solve_master(
         multipliers=-z[:N],
         outer=np.maximum(mu, 0.0),
         slack=scale * (x[n : n + N] - x[n + N :]),
+        scale=scale,
     )
 
 
@@ -287,9 +293,12 @@ def certified_bounds(
 ) -> np.ndarray:
     """For each group ``g`` of ``groups`` (indices into the problem's outer groups), a certified
     upper bound on ``σ(s_g D2_g λ + (2D2_g − I)μ_g)`` (``μ`` rows, clipped at 0), hence on
-    ``v_g(λ)``. Every pattern and sign is bounded by :func:`verify.cone_support.batch_maxima`
-    (refined by NNLS where above ``threshold``); forming the combination rounds by at most
-    ``u`` per entry, which moves ``σ`` by at most ``u·‖c‖·‖X‖_F`` (twice that is added, as in
+    ``v_g(λ)``. Every pattern and sign is bounded by :func:`verify.cone_support.batch_maxima`;
+    a group whose bound exceeds ``threshold`` while every maximum found exactly is below it has
+    its patterns bounded again with NNLS where the vectorised projections could not decide (a
+    group with an exact maximum above ``threshold`` would gain nothing). Forming the
+    combination rounds by at most ``u`` per entry, which moves ``σ`` by at most
+    ``u·‖c‖·‖X‖_F`` (twice that is added, as in
     :func:`verify.relu_parallel.rescaled_dual_point`)."""
     X, inner = problem.X, problem.inner
     D1 = inner.patterns.astype(float)
@@ -303,14 +312,32 @@ def certified_bounds(
     for start in range(0, len(groups), step):
         chunk = combined[start : start + step]
         pieces = [pattern_gradients(X, D1, c) for c in chunk]
-        gradients = np.vstack([g for g, _ in pieces])
-        err = np.concatenate([e for _, e in pieces])
-        facets = None if inner.facets is None else np.tile(inner.facets, (len(chunk), 1))
-        maxima = batch_maxima(X, np.tile(D1, (len(chunk), 1)), gradients, err, threshold, facets)
-        largest = maxima.bounds.reshape(len(chunk), 2 * P).max(axis=1)
+        gradients = np.vstack([g for g, _ in pieces]).reshape(len(chunk), P, -1)
+        err = np.concatenate([e for _, e in pieces]).reshape(len(chunk), P)
+        largest = _largest_bounds(X, inner, gradients, err, np.inf)
+        found = (largest[1] <= threshold) & (largest[0] > threshold)
+        if np.any(found):
+            largest[0][found] = _largest_bounds(X, inner, gradients[found], err[found], threshold)[
+                0
+            ]
         rounding = np.array([2 * UNIT * norm_upper(c) * spread for c in chunk])
-        bounds[start : start + len(chunk)] = largest + rounding
+        bounds[start : start + len(chunk)] = largest[0] + rounding
     return bounds
+
+
+def _largest_bounds(
+    X: np.ndarray, inner: PatternSet, gradients: np.ndarray, err: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For groups of pattern gradients (G×P×d, errors G×P): the largest certified bound over
+    each group's patterns and signs, and the largest maximum found exactly (−∞ if none)."""
+    G, P, d = gradients.shape
+    D1 = inner.patterns
+    facets = None if inner.facets is None else np.tile(inner.facets, (G, 1))
+    maxima = batch_maxima(
+        X, np.tile(D1, (G, 1)), gradients.reshape(-1, d), err.ravel(), threshold, facets
+    )
+    exact = np.where(np.isnan(maxima.values), -np.inf, maxima.values)
+    return maxima.bounds.reshape(G, 2 * P).max(axis=1), exact.reshape(G, 2 * P).max(axis=1)
 
 
 @dataclass(frozen=True)
@@ -365,6 +392,74 @@ class Outcome:
         return bool(self.priced_out and not self.master.uses_slack)
 
 
+#: Steps of :func:`_descend`, the level its Polyak steps aim at, and the groups it takes at a
+#: time during pricing.
+DESCENT_STEPS = 10
+DESCENT_TARGET = 0.9
+DESCENT_CHUNK = 256
+
+
+def _descend(
+    problem: ReluProblem, groups: np.ndarray, lam: np.ndarray, mu: np.ndarray
+) -> np.ndarray:
+    """Multipliers ``μ ≥ 0`` (rows, one per group of ``groups``) that lower
+    ``σ(s D2 λ + (2D2 − I)μ)``, by projected subgradient steps from ``mu`` with Polyak's step
+    towards :data:`DESCENT_TARGET`, all groups at once; the best found per group is returned.
+    A heuristic: only the certified bound of its result is ever used. At ``c`` the largest
+    pattern value ``±(XᵀD1_i c)ᵀu*`` has the subgradient ``±D1_i X u*`` in ``c``, i.e.
+    ``(2D2 − I)·(±D1_i X u*)`` in ``μ``; groups whose maximiser is not found (a face the
+    vectorised projections missed) stop moving."""
+    X, inner = problem.X, problem.inner
+    D1 = inner.patterns.astype(float)
+    P, d = D1.shape[0], X.shape[1]
+    outer = problem.outer[groups].astype(float)
+    signs = problem.signs[groups]
+    facets = None if inner.facets is None else np.tile(inner.facets, (len(groups), 1))
+    patterns = np.tile(D1, (len(groups), 1))
+    mu = np.maximum(mu, 0.0)
+    best, best_value = mu.copy(), np.full(len(groups), np.inf)
+    rows = np.arange(len(groups))
+    for _ in range(DESCENT_STEPS):
+        combined = signs[:, None] * outer * lam + (2 * outer - 1) * mu
+        gradients = ((combined[:, None, :] * D1[None]) @ X).reshape(-1, d)
+        maxima = batch_maxima(X, patterns, gradients, np.zeros(len(gradients)), np.inf, facets)
+        values = maxima.bounds.reshape(len(groups), 2 * P)
+        top = np.argmax(values, axis=1)
+        value = values[rows, top]
+        improved = value < best_value
+        best[improved], best_value[improved] = mu[improved], value[improved]
+        pattern, side = top // 2, top % 2
+        direction = maxima.directions.reshape(len(groups), 2 * P, d)[rows, top]
+        moving = (value > DESCENT_TARGET) & np.all(np.isfinite(direction), axis=1)
+        if not np.any(moving):
+            break
+        atom = D1[pattern] * (X @ np.nan_to_num(direction).T).T * (1 - 2 * side)[:, None]
+        step = (2 * outer - 1) * atom
+        length = np.maximum(np.sum(step * step, axis=1), 1e-300)
+        move = np.where(moving, (value - DESCENT_TARGET) / length, 0.0)
+        mu = np.maximum(mu - move[:, None] * step, 0.0)
+    return best
+
+
+def _borrowed(
+    problem: ReluProblem, groups: np.ndarray, donors: np.ndarray, lam: np.ndarray, mu: np.ndarray
+) -> np.ndarray:
+    """Multipliers for ``groups`` borrowed from the nearest group among ``donors`` (fewest
+    differing outer signs, same sign ``s``) whose ``μ`` came from a program: its
+    ``c = sD2λ + (2D2 − I)μ`` kept where the group's own ``μ ≥ 0`` allows (``μ_k = c_k − sλ_k``
+    on ``D2``, ``−c_k`` off it, clipped at 0). Neighbouring orthants tend to have neighbouring
+    multipliers; a heuristic, only its certified bound is used."""
+    own = problem.outer[groups].astype(float)
+    theirs = problem.outer[donors].astype(float)
+    distance = own @ (1 - theirs).T + (1 - own) @ theirs.T
+    distance += (problem.signs[groups][:, None] != problem.signs[donors][None, :]) * own.shape[1]
+    nearest = donors[np.argmin(distance, axis=1)]
+    near = problem.outer[nearest].astype(float)
+    combined = problem.signs[nearest][:, None] * near * lam + (2 * near - 1) * mu[nearest]
+    sign = problem.signs[groups][:, None]
+    return np.where(own > 0, np.maximum(combined - sign * lam, 0.0), np.maximum(-combined, 0.0))
+
+
 def _follow(problem: ReluProblem, mu: np.ndarray, anchor: np.ndarray, lam: np.ndarray) -> None:
     """Move each group's ``μ`` (found for the multipliers ``anchor``) to the new ``λ`` keeping
     ``c = sD2λ + (2D2 − I)μ`` where it can: on ``D2`` the entries are ``sλ_k + μ_k``, so
@@ -383,39 +478,58 @@ def _price_groups(
     lam: np.ndarray,
     mu: np.ndarray,
     anchor: np.ndarray,
+    solved: np.ndarray,
     working: np.ndarray,
     limit: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """One pricing pass for ``λ``: certified bounds of every group with its best known ``μ``
     (rows of ``mu``, found for the multipliers in the rows of ``anchor``, both updated in place,
-    see :func:`_follow`); the groups above ``1 + CONVERGED``, by decreasing bound,
-    solved by their own programs a batch at a time until ``limit`` violated groups outside the
-    working set are found. Returns the bounds, the violated groups (most violated first), their
-    values, and how many groups were solved."""
+    see :func:`_follow`; ``solved`` marks the groups whose ``μ`` came from a program). The groups
+    above ``1 + CONVERGED`` are taken by decreasing bound, :data:`DESCENT_CHUNK` at a time:
+    cheap multipliers first (:func:`_borrowed` from a solved neighbour, then :func:`_descend`:
+    the groups far below 1 need no program of their own), then the groups still above solved
+    by their own programs, until ``limit`` violated groups outside the working set are found.
+    Returns the bounds, the violated groups (most violated first), their values, and how many
+    groups were solved."""
     G = len(problem.outer)
-    everything = np.arange(G)
     level = 1 + CONVERGED
     _follow(problem, mu, anchor, lam)
-    bounds = certified_bounds(problem, everything, lam, mu, level)
+    bounds = certified_bounds(problem, np.arange(G), lam, mu, level)
     pending = np.flatnonzero(bounds > level)
     pending = pending[np.argsort(-bounds[pending])]
     outside = np.ones(G, dtype=bool)
     outside[working] = False
     violated, values, priced = [], [], 0
-    for start in range(0, len(pending), PRICING_BATCH):
+
+    def adopt(groups: np.ndarray, candidates: np.ndarray) -> None:
+        refreshed = certified_bounds(problem, groups, lam, candidates, level)
+        better = refreshed < bounds[groups]
+        mu[groups[better]] = candidates[better]
+        bounds[groups] = np.minimum(bounds[groups], refreshed)
+
+    for first in range(0, len(pending), DESCENT_CHUNK):
+        chunk = pending[first : first + DESCENT_CHUNK]
+        donors = np.flatnonzero(solved)
+        if donors.size:
+            adopt(chunk, _borrowed(problem, chunk, donors, lam, mu))
+            chunk = chunk[bounds[chunk] > level]
+        adopt(chunk, _descend(problem, chunk, lam, mu[chunk]))
+        chunk = chunk[bounds[chunk] > level]
+        for start in range(0, len(chunk), PRICING_BATCH):
+            if len(violated) >= limit:
+                break
+            batch = chunk[start : start + PRICING_BATCH]
+            found, multipliers = solve_pricing(
+                layout, problem.outer[batch], problem.signs[batch], lam
+            )
+            priced += len(batch)
+            adopt(batch, multipliers)
+            solved[batch] = True
+            new = (found > level) & outside[batch]
+            violated.extend(batch[new])
+            values.extend(found[new])
         if len(violated) >= limit:
             break
-        batch = pending[start : start + PRICING_BATCH]
-        found, multipliers = solve_pricing(layout, problem.outer[batch], problem.signs[batch], lam)
-        priced += len(batch)
-        refreshed = certified_bounds(problem, batch, lam, multipliers, level)
-        better = refreshed < bounds[batch]
-        mu[batch[better]] = multipliers[better]
-        anchor[batch[better]] = lam
-        bounds[batch] = np.minimum(bounds[batch], refreshed)
-        new = (found > level) & outside[batch]
-        violated.extend(batch[new])
-        values.extend(found[new])
     order = np.argsort(-np.array(values))
     return bounds, np.array(violated, dtype=int)[order], np.array(values)[order], priced
 
@@ -429,6 +543,7 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
     working = np.unique(np.asarray(start, dtype=int))
     mu = np.zeros((len(problem.outer), N))
     anchor = np.zeros((len(problem.outer), N))
+    solved = np.zeros(len(problem.outer), dtype=bool)
     penalty = INITIAL_PENALTY / float(np.max(np.abs(X)))
     rounds: list[Round] = []
     best = (-np.inf, np.zeros_like(y), np.inf)  # certified lower bound, multipliers, ρ
@@ -437,9 +552,9 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
         begin = time.perf_counter()
         master = solve_master(X, y, layout, problem.outer[working], problem.signs[working], penalty)
         lam = master.multipliers
-        mu[working], anchor[working] = master.outer.T, lam
+        mu[working], anchor[working], solved[working] = master.outer.T, lam, True
         bounds, violated, values, priced = _price_groups(
-            problem, layout, lam, mu, anchor, working, limit
+            problem, layout, lam, mu, anchor, solved, working, limit
         )
         rho = float(bounds.max())
         lower = dot_lower(y, rescaled_multipliers(X, lam, rho, 1.0))
