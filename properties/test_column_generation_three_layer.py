@@ -128,6 +128,12 @@ def test_every_round_is_recorded_and_its_lower_bound_is_certified(N, rng, warm):
     assert certified.dual.value == pytest.approx(max(lowers), rel=1e-12)
     assert rounds[-1].added == 0 and rounds[-1].relative_gap <= GAP
     assert certified.outcome.rho <= 1 + 10 * CONVERGED
+    # the multipliers it reports (λ and every group's μ) give the same certified ρ when checked
+    # group by group by the full program's dual check (what proof mode rescales)
+    outcome = certified.outcome
+    check = rescaled_dual_point(problem, outcome.multipliers, outcome.outer_multipliers.T)
+    assert check.rho == pytest.approx(outcome.rho, rel=1e-9)
+    assert check.value == pytest.approx(certified.dual.value, rel=1e-9)
 
 
 def sampled_values(X: np.ndarray, lam: np.ndarray, rng: np.random.Generator) -> float:

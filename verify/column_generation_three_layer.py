@@ -374,14 +374,16 @@ class Round:
 @dataclass
 class Outcome:
     """Where column generation ended: the working set (indices of the problem's groups), the
-    last master, the multipliers with the best certified lower bound and their ``ρ``, whether
-    every group was certified within ``1 + CONVERGED`` in the last round, the certified bound of
-    every group for the last master's ``λ``, the slack's final cost, and the rounds."""
+    last master, the multipliers with the best certified lower bound, their ``ρ`` and the
+    outer multipliers it was certified with (``μ_g ≥ 0``, one row per group of the problem),
+    whether every group was certified within ``1 + CONVERGED`` in the last round, the certified
+    bound of every group for the last master's ``λ``, the slack's final cost, and the rounds."""
 
     working: np.ndarray
     master: MasterSolution
     multipliers: np.ndarray
     rho: float
+    outer_multipliers: np.ndarray
     priced_out: bool
     bounds: np.ndarray
     penalty: float
@@ -546,7 +548,8 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
     solved = np.zeros(len(problem.outer), dtype=bool)
     penalty = INITIAL_PENALTY / float(np.max(np.abs(X)))
     rounds: list[Round] = []
-    best = (-np.inf, np.zeros_like(y), np.inf)  # certified lower bound, multipliers, ρ
+    # certified lower bound, multipliers, ρ, outer multipliers
+    best = (-np.inf, np.zeros_like(y), np.inf, mu.copy())
     limit = GROUPS_PER_ROUND * N
     while True:
         begin = time.perf_counter()
@@ -559,7 +562,7 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
         rho = float(bounds.max())
         lower = dot_lower(y, rescaled_multipliers(X, lam, rho, 1.0))
         if lower > best[0]:
-            best = (lower, lam, rho)
+            best = (lower, lam, rho, mu.copy())
         priced_out = violated.size == 0 and rho <= 1 + CONVERGED
         rounds.append(
             Round(
@@ -574,12 +577,12 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
             )
         )
         slack = master.uses_slack
-        if (priced_out and not slack) or len(rounds) >= max_rounds:
+        # done when every group is certified, or when nothing can be added (the bounds above
+        # 1 + CONVERGED are then the solver's accuracy), or out of rounds
+        stuck = violated.size == 0 and (not slack or penalty >= MAX_PENALTY)
+        if (priced_out and not slack) or stuck or len(rounds) >= max_rounds:
             return Outcome(working, master, *best[1:], priced_out, bounds, penalty, rounds)
         if violated.size == 0:
-            if not slack or penalty >= MAX_PENALTY:
-                # nothing to add: the bounds above 1 + CONVERGED are the solver's accuracy
-                return Outcome(working, master, *best[1:], priced_out, bounds, penalty, rounds)
             penalty *= 10  # the slack is still used: λ is capped by the penalty
         working = np.concatenate([working, violated])
 
