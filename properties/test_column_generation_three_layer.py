@@ -21,15 +21,17 @@ from hypothesis import strategies as st
 
 from properties.profile import THOROUGH, examples
 from properties.strategies import relu_instances, rotation_seeds
+from verify import column_generation_three_layer as cg
 from verify.claims.relu_parallel_zero_gap import antipodal_example
 from verify.column_generation_three_layer import (
     CONVERGED,
+    GroupLayout,
     certified_bounds,
     certify_three_layer,
     sampled_groups,
     solve_pricing,
 )
-from verify.column_generation_three_layer import _Layout as Layout
+from verify.convex import SolverFailure
 from verify.instances import Instance
 from verify.relu_parallel import (
     ReluProblem,
@@ -163,7 +165,7 @@ def test_certified_group_bounds_are_never_below_sampled_values(N, rng, multiplie
     elif multipliers == "random":
         mu = np.abs(rng.standard_normal((len(groups), N)))
     else:
-        mu = solve_pricing(Layout.of(X, problem.inner), problem.outer, problem.signs, lam)[1]
+        mu = solve_pricing(GroupLayout.of(X, problem.inner), problem.outer, problem.signs, lam)[1]
     bound = float(certified_bounds(problem, groups, lam, mu, 1.0).max())
     assert sampled_values(X, lam, rng) <= bound
 
@@ -198,7 +200,7 @@ def test_pricing_over_a_reduced_outer_set_is_not_certified_and_is_refuted():
     _, cost = hand_forward(full.network, X)
     assert short.dual.value > 1.1 * cost  # would contradict weak duality if it were a bound
     lam = short.outcome.multipliers
-    values, mu = solve_pricing(Layout.of(X, problem.inner), problem.outer, problem.signs, lam)
+    values, mu = solve_pricing(GroupLayout.of(X, problem.inner), problem.outer, problem.signs, lam)
     assert values.max() > 1.1 * short.outcome.rho
     bounds = certified_bounds(problem, np.arange(len(problem.outer)), lam, mu, 1.0)
     assert bounds.max() >= values.max() * (1 - 1e-6)
@@ -212,7 +214,7 @@ def test_a_perturbed_dual_point_fails_the_check(factor):
     outcome = certified.outcome
     lam = outcome.multipliers * factor
     groups = np.arange(len(problem.outer))
-    layout = Layout.of(problem.X, problem.inner)
+    layout = GroupLayout.of(problem.X, problem.inner)
     values, mu = solve_pricing(layout, problem.outer, problem.signs, lam)
     assert values.max() >= factor * (1 - 1e-7)
     assert certified_bounds(problem, groups, lam, mu, 1.0).max() >= factor * (1 - 1e-7)
@@ -228,3 +230,21 @@ def test_labels_no_network_reaches_are_never_reported_converged():
     certified = certify_three_layer(problem, sampled_groups(problem, 8, np.random.default_rng(0)))
     assert not certified.outcome.converged
     assert certified.outcome.master.uses_slack
+
+
+@pytest.mark.parametrize("failing", ["batches", "every group"])
+def test_groups_clarabel_cannot_price_are_never_assumed_below_one(monkeypatch, failing):
+    """Negative control: should the pricing programs fail, the batch is priced group by group;
+    a group priced by nothing keeps its loose bound, and the run cannot report convergence."""
+    original = cg.solve_pricing
+
+    def flaky(layout, outer, signs, lam):
+        if len(outer) > 1 or failing == "every group":
+            raise SolverFailure("Clarabel returned status NumericalError")
+        return original(layout, outer, signs, lam)
+
+    monkeypatch.setattr(cg, "solve_pricing", flaky)
+    _, certified = generated(gaussian(5, 0))
+    assert certified.outcome.converged == (failing == "batches")
+    if failing == "every group":
+        assert certified.outcome.rho > 1 + CONVERGED

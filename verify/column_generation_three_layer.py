@@ -76,7 +76,7 @@ MAX_PENALTY = 1e8
 
 
 @dataclass(frozen=True)
-class _Layout:
+class GroupLayout:
     """One group's block of variables, the same for every group: per unit (inner pattern ``i``,
     side ``v`` or ``w``) a norm bound ``r`` and a first layer ``u`` (``d + 1`` columns, in that
     order: a second-order cone). ``pre`` maps the block to the group's pre-activation
@@ -91,7 +91,7 @@ class _Layout:
     patterns: int
 
     @classmethod
-    def of(cls, X: np.ndarray, inner: PatternSet) -> _Layout:
+    def of(cls, X: np.ndarray, inner: PatternSet) -> GroupLayout:
         N, d = X.shape
         D = inner.patterns
         P = len(D)
@@ -135,7 +135,7 @@ class _Layout:
         return blocks.reshape(groups, 2, self.patterns, d).transpose(1, 0, 2, 3)
 
 
-def _weighted_copies(layout: _Layout, weights: np.ndarray, diagonal: bool) -> sp.csc_matrix:
+def _weighted_copies(layout: GroupLayout, weights: np.ndarray, diagonal: bool) -> sp.csc_matrix:
     """``diag(weights_g)·pre`` for each row ``weights_g`` of ``weights`` (G×N), side by side
     (N × G·width), or block-diagonal (G·N × G·width) when ``diagonal``."""
     G, N = weights.shape
@@ -182,7 +182,7 @@ class _Program:
 
 
 def _group_rows(
-    layout: _Layout, outer: np.ndarray, budget: bool
+    layout: GroupLayout, outer: np.ndarray, budget: bool
 ) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
     """The rows every group has, for the groups ``outer`` (G×N 0/1): outer cones
     ``−(2D2 − I)·pre`` (G·N rows), inner cones (and, with ``budget``, ``Σ r ≤ 1``), and the
@@ -221,7 +221,7 @@ class MasterSolution:
 def solve_master(
     X: np.ndarray,
     y: np.ndarray,
-    layout: _Layout,
+    layout: GroupLayout,
     outer: np.ndarray,
     signs: np.ndarray,
     penalty: float,
@@ -261,7 +261,7 @@ def solve_master(
 
 
 def solve_pricing(
-    layout: _Layout, outer: np.ndarray, signs: np.ndarray, lam: np.ndarray
+    layout: GroupLayout, outer: np.ndarray, signs: np.ndarray, lam: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each group ``(D2_g, s_g)``: ``v_g = max s_g λᵀD2_g z`` over ``z ∈ Q``,
     ``(2D2_g − I)z ≥ 0`` (floating point) and its multipliers ``μ_g ≥ 0`` (G×N), all groups in
@@ -282,6 +282,24 @@ def solve_pricing(
     values = np.einsum("gw,gw->g", np.asarray(gains), x[:n].reshape(G, layout.width))
     mu = np.maximum(z[: G * N].reshape(G, N), 0.0)
     return values, mu
+
+
+def _solved_groups(
+    layout: GroupLayout, outer: np.ndarray, signs: np.ndarray, lam: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`solve_pricing` for a batch of groups, or, should Clarabel fail on the batch, for
+    each group alone; also returns which groups were solved. A group left unsolved keeps its
+    bound: if that is above ``1 + CONVERGED`` the loop cannot report convergence."""
+    try:
+        values, mu = solve_pricing(layout, outer, signs, lam)
+        return values, mu, np.ones(len(outer), dtype=bool)
+    except SolverFailure:
+        if len(outer) == 1:
+            return np.full(1, np.nan), np.zeros((1, outer.shape[1])), np.zeros(1, dtype=bool)
+    alone = [
+        _solved_groups(layout, outer[g : g + 1], signs[g : g + 1], lam) for g in range(len(outer))
+    ]
+    return tuple(np.concatenate(parts) for parts in zip(*alone, strict=True))
 
 
 #: Rows (group × inner pattern) bounded together by :func:`certified_bounds`.
@@ -477,7 +495,7 @@ def _follow(problem: ReluProblem, mu: np.ndarray, anchor: np.ndarray, lam: np.nd
 
 def _price_groups(
     problem: ReluProblem,
-    layout: _Layout,
+    layout: GroupLayout,
     lam: np.ndarray,
     mu: np.ndarray,
     anchor: np.ndarray,
@@ -522,10 +540,11 @@ def _price_groups(
             if len(violated) >= limit:
                 break
             batch = chunk[start : start + PRICING_BATCH]
-            found, multipliers = solve_pricing(
+            found, multipliers, ok = _solved_groups(
                 layout, problem.outer[batch], problem.signs[batch], lam
             )
             priced += len(batch)
+            batch, found, multipliers = batch[ok], found[ok], multipliers[ok]
             adopt(batch, multipliers)
             solved[batch] = True
             new = (found > level) & outside[batch]
@@ -542,7 +561,7 @@ def three_layer(problem: ReluProblem, start: np.ndarray, max_rounds: int = MAX_R
     working set ``start`` (group indices)."""
     X, y = problem.X, problem.y
     N = len(y)
-    layout = _Layout.of(X, problem.inner)
+    layout = GroupLayout.of(X, problem.inner)
     working = np.unique(np.asarray(start, dtype=int))
     mu = np.zeros((len(problem.outer), N))
     anchor = np.zeros((len(problem.outer), N))
@@ -623,7 +642,7 @@ def certify_three_layer(problem: ReluProblem, start: np.ndarray) -> Certificates
     tied = np.setdiff1d(np.flatnonzero(outcome.bounds >= 1 - NEAR_OPTIMAL), working)
     if tied.size:
         working = np.concatenate([working, tied])
-        layout = _Layout.of(problem.X, problem.inner)
+        layout = GroupLayout.of(problem.X, problem.inner)
         outer, signs = problem.outer[working], problem.signs[working]
         master = solve_master(problem.X, problem.y, layout, outer, signs, outcome.penalty)
     restricted = ReluProblem(
