@@ -70,8 +70,10 @@ MASTER_TOLERANCE = 1e-10
 PRICING_TOLERANCE = 1e-8
 #: The slack counts as used above this fraction of ``‖y‖`` (the master's tolerance is 1e-10).
 SLACK_USED = 1e-8
-#: Violated groups added per round at most, in units of N (the most violated first).
-GROUPS_PER_ROUND = 1
+#: Violated groups added per round at most, in units of N (the most violated first). Measured
+#: (``N = 8, 10, 11, 12``, ``d = 2``): 3 matches 1 up to ``N = 11`` and halves the time at 12
+#: (fewer rounds, each of which prices again).
+GROUPS_PER_ROUND = 3
 #: Groups solved together in one pricing program.
 PRICING_BATCH = 8
 #: Rounds at most (the bounds are certified whenever the loop ends; only their gap suffers).
