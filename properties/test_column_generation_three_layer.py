@@ -248,3 +248,11 @@ def test_groups_clarabel_cannot_price_are_never_assumed_below_one(monkeypatch, f
     assert certified.outcome.converged == (failing == "batches")
     if failing == "every group":
         assert certified.outcome.rho > 1 + CONVERGED
+
+
+def test_problems_it_does_not_solve_are_refused():
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    with pytest.raises(ValueError, match="L = 3"):
+        certify_three_layer(relu_problem(X, np.ones(3), 2, 1.0), np.array([0]))
+    with pytest.raises(ValueError, match="y = 0"):
+        certify_three_layer(relu_problem(X, np.zeros(3), 3, 1.0), np.array([0]))
