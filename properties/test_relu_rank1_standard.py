@@ -27,7 +27,7 @@ from properties.profile import examples
 from properties.strategies import ZERO_GAP, log_uniform, rank1_instances, whitened_instances
 from verify.claims import Budget, get
 from verify.claims.relu_rank1_standard import ANCHOR, CLAIM, COUNTEREXAMPLE, MAX_DEPTH
-from verify.convex import _solve
+from verify.convex import solve_program
 from verify.instances import Instance, InstanceError
 from verify.linalg import schatten_quasi_norm
 from verify.networks import Network, primal_certificate
@@ -291,7 +291,7 @@ def gauge_program(M: np.ndarray, directions: int = 361) -> float:
     Z = np.column_stack([np.cos(angles), np.sin(angles)])
     rho = cp.Variable((M.shape[0], directions))
     problem = cp.Problem(cp.Minimize(cp.sum(cp.norm(rho, axis=0))), [rho @ Z == M])
-    _solve(problem, "CLARABEL")
+    solve_program(problem, "CLARABEL")
     return float(problem.value)
 
 

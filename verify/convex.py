@@ -184,7 +184,3 @@ def relu_three_layer_program(
         dual=-np.asarray(fit.dual_value, dtype=float),
         outer_dual=np.asarray(outer_cone.dual_value, dtype=float),
     )
-
-
-#: The former private name, still imported by ``properties/test_relu_rank1_standard.py``.
-_solve = solve_program

@@ -49,7 +49,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import cvxpy as cp
 import flint
 import numpy as np
 
@@ -188,6 +187,8 @@ def outer_program(problem: DeepProblem, solver: str = "CLARABEL") -> OuterSoluti
     vector lies in the cone of its pattern, ``(2D_k − I)z ≥ 0``, and its parent's is
     ``Σ_g s_g D_g z_g``; the root's equals ``y``. Minimise ``Σ ‖v‖ + ‖w‖``. At ``L = 3`` this is
     :func:`verify.convex.relu_three_layer_program`. Solved for ``y/‖y‖`` and scaled back."""
+    import cvxpy as cp  # here, not at import: the claims load without cvxpy's start-up cost
+
     X, inner = problem.X, masks(problem.inner)
     d = X.shape[1]
     P = len(inner)

@@ -54,8 +54,12 @@ How it is verified
       over every pattern and sign (cone projections, smoothed between the best feasible
       multipliers and the master's); ``extra["column_generation"]`` records the rounds, the
       working set and the certified gap of each round;
-    * ``L = 3``: the convex program over every (outer, sign, inner) group (Clarabel), mapped to
-      a network whose output weights are chosen by an LP over the candidate branches;
+    * ``L = 3``: column generation over the (outer pattern, sign) groups
+      (:mod:`verify.column_generation_three_layer`): a Clarabel master over a working set of
+      groups (warm start: sampled groups), every group of every outer pattern priced with a
+      certified upper bound (its own cone program where the cheap bounds cannot decide); the
+      network rebuilt from the last master, output weights chosen by an LP over the candidate
+      branches. The full program over every group stays, as a cross-check in the tests;
     * primal upper bound: a parallel ReLU network whose last layer is solved exactly on its
       branches, so that it interpolates up to rounding, pruned by conic Carathéodory to at most
       ``rank ≤ N`` branches (``extra["branches"]``); its output and cost are recomputed from the
@@ -108,12 +112,14 @@ How it is verified
 Known limits
     The rounding allowance and the certified gap are about 1e-10 relative at ``L = 2``; at
     ``L = 3`` the solver's accuracy (about 1e-8 relative) sets how close the two certificates
-    get, hence ``rtol = 1e-6`` (times ``κ(X)``). The number of patterns grows like ``N^{d−1}``
+    get, hence ``rtol = 1e-6``. The number of patterns grows like ``N^{d−1}``
     (inner) and up to ``2^N`` (outer, ``L = 3``): at ``L = 2`` instances with more than
     :data:`MAX_PATTERNS` patterns (general-position count) are refused with a message, or with
     :class:`SampledBudget` (``check --sampled``) solved over sampled patterns and labelled not
-    certified (verdict ``inconclusive``, ``extra["certified"] = False``); at ``L = 3`` those whose
-    program would exceed :data:`MAX_PROGRAM_VARIABLES`. Measured (``benchmarks/relu.py
+    certified (verdict ``inconclusive``, ``extra["certified"] = False``); at ``L = 3`` those
+    whose pricing work (outer groups × inner patterns) exceeds :data:`MAX_THREE_LAYER_WORK`
+    (``N ≤ 12`` at ``d = 2``, ``N ≤ 10`` at ``d = 3``; ``N = 10, d = 2`` certifies in about 9 s,
+    ``N = 12`` in about 30 s, ``benchmarks/relu_three_layer.py``). Measured (``benchmarks/relu.py
     --scale``): ``N = 200, d = 3`` Gaussian data and labels certify in about 20 s, ``N = 1000,
     d = 2`` with labels of a small ReLU network in about 7 s; Gaussian labels on ``d = 2`` data
     without bias make the master LP too ill-conditioned (weights of order ``10⁶``): the check then
@@ -162,6 +168,7 @@ from verify.claims.base import (
 from verify.claims.relu_rank1_standard import MAX_DEPTH as RANK1_MAX_DEPTH
 from verify.claims.relu_rank1_standard import deepest_depth, infeasible_labels
 from verify.column_generation import MasterFailure, certify_two_layer, sampled_directions
+from verify.column_generation_three_layer import certify_three_layer, sampled_groups
 from verify.convex import SolverFailure, relu_two_layer_program
 from verify.instances import Instance, InstanceError
 from verify.linalg import relative_residual
@@ -195,7 +202,6 @@ from verify.relu_parallel import (
     ReluProblem,
     reconstruct,
     relu_problem,
-    rescaled_dual_point,
     solve,
     unreachable_component,
     weak_duality_allowance,
@@ -205,9 +211,11 @@ from verify.result import HOLDS, INCONCLUSIVE, INFEASIBLE, Bound, CheckResult
 from verify.search import Architecture, SearchSummary, local_search, search_bounds
 from verify.strategies.relu import relu_instances
 
-#: Largest convex program (number of scalar variables, estimated from the general-position
-#: pattern counts) the check accepts at ``L = 3`` (the program over every group is solved).
-MAX_PROGRAM_VARIABLES = 60_000
+#: Largest ``L = 3`` pricing work the check accepts: outer groups (``2(2^N − 1)``, the sign
+#: patterns of the subspace ``span{(Xu)₊}``, both signs) times inner patterns (general-position
+#: counts): ``N = 12`` at ``d = 2`` (196 560; about half a minute on two cores), ``N = 10`` at
+#: ``d = 3``.
+MAX_THREE_LAYER_WORK = 200_000
 #: Most arrangement patterns (general-position count, an upper bound on the exact number) the
 #: ``L = 2`` check enumerates and prices exactly: about 0.2 s per pricing pass and 30 MB at
 #: ``N = 200``, ``d = 3`` (39 802 patterns); the pass grows linearly with the count.
@@ -215,7 +223,8 @@ MAX_PATTERNS = 200_000
 #: Sampled directions (``--sampled``, beyond :data:`MAX_PATTERNS`): their distinct patterns are
 #: the working set of the uncertified solve.
 SAMPLED_DIRECTIONS = 2_000
-#: Warm start of column generation: this many sampled directions per data point.
+#: Warm start of column generation: this many sampled directions (sampled groups at ``L = 3``)
+#: per data point.
 WARM_START = 2
 #: L-BFGS iterations per search start. The search is a falsification and a contrast, not a bound
 #: the verdict needs; its cost dominates a check, so it is capped (``extra`` records the cap).
@@ -238,10 +247,16 @@ def with_bias(instance: Instance) -> Instance:
 
 
 def program_size(N: int, d: int, L: int) -> int:
-    """Upper estimate of the convex program's variable count (general-position counts)."""
+    """Upper estimate of the full convex program's variable count (general-position counts);
+    the check never builds it (column generation), the tests do, as a cross-check."""
     inner = general_position_count(N, d)
     groups = 1 if L == 2 else 2 * (2**N - 1)
     return 2 * groups * inner * d
+
+
+def three_layer_work(N: int, d: int) -> int:
+    """Upper estimate of the ``L = 3`` pricing work: outer groups times inner patterns."""
+    return 2 * (2**N - 1) * general_position_count(N, d)
 
 
 def pattern_count(N: int, d: int) -> int:
@@ -261,11 +276,15 @@ def exact_size_error(N: int, d: int, L: int) -> str | None:
                 "or pass --sampled to solve over sampled patterns (not certified)"
             )
         return None
-    size = program_size(N, d, L)
-    if size > MAX_PROGRAM_VARIABLES:
+    work = three_layer_work(N, d)
+    if work > MAX_THREE_LAYER_WORK:
+        groups = 2 * (2**N - 1)
         return (
-            f"N = {N}, d = {d} at L = {L} needs a convex program of up to {size} variables "
-            f"(limit {MAX_PROGRAM_VARIABLES}): reduce N or d"
+            f"N = {N}, d = {d} at L = 3 has up to {groups} outer groups × "
+            f"{general_position_count(N, d)} inner patterns to price ({work} > "
+            f"{MAX_THREE_LAYER_WORK}): each outer sign pattern of the subspace span{{(Xu)₊}} (up "
+            "to 2^N) is priced exactly by its own cone program; reduce N (N ≤ 12 at d = 2, "
+            "N ≤ 10 at d = 3) or d"
         )
     return None
 
@@ -523,26 +542,38 @@ class ReluParallelZeroGap(Claim):
                 f"{'converged' if outcome.converged else 'not converged'}"
             )
         else:
+            rng = np.random.default_rng(budget.seed)
+            start = sampled_groups(problem, WARM_START * len(problem.y), rng)
             try:
-                solution = solve(problem)
+                certified = certify_three_layer(problem, start)
             except SolverFailure as exc:
-                found.details.append(f"convex program not solved ({exc}): no certificate")
+                found.details.append(f"column generation stopped ({exc}): no certificate")
                 return
-            rebuilt = reconstruct(problem, solution)
-            network = rebuilt.network
-            dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
-            # the solver's λ and outer μ, a consistent pair (proof mode rescales them exactly)
-            direction = solution.dual
+            network, dual, outcome = certified.network, certified.dual, certified.outcome
+            # λ and every group's μ, a consistent pair (proof mode rescales them exactly)
+            direction = outcome.multipliers
             outer = {
-                (tuple(int(v) for v in pattern), int(sign)): solution.outer_dual[:, g]
+                (tuple(int(v) for v in pattern), int(sign)): outcome.outer_multipliers[g]
                 for g, (pattern, sign) in enumerate(zip(problem.outer, problem.signs, strict=True))
             }
-            how = f"the convex program ({solution.solver}, {solution.status})"
-            value = scaling.value(solution.value / problem.t)
-            found.extra.update(
-                convex_value=value, unpruned_cost=scaling.value(rebuilt.cost_unpruned)
+            found.extra["column_generation"] = {
+                "rounds": len(outcome.rounds),
+                "groups": len(outcome.working),
+                "of_groups": len(problem.outer),
+                "converged": outcome.converged,
+                "warm_start": len(start),
+                "per_round": [r.to_json() for r in outcome.rounds],
+            }
+            how = (
+                f"column generation over the outer groups ({len(outcome.rounds)} rounds, "
+                f"{len(outcome.working)} of {len(problem.outer)} groups)"
             )
-            found.details.append(f"{how}: {value:.10g}")
+            value = scaling.value(outcome.master.value / problem.t)
+            found.extra["convex_value"] = value
+            found.details.append(
+                f"{how}: master {value:.10g}, "
+                f"{'converged' if outcome.converged else 'not converged'}"
+            )
         branches = len(network.branches)
         network = scaling.network(network)
         network_bound = primal_certificate(
