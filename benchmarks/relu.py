@@ -1,33 +1,37 @@
-"""Speed and scale of the parallel ReLU checks (C5), run by hand: ``python benchmarks/relu.py``.
+"""Speed and scale of the parallel ReLU checks (C5), run by hand: ``python benchmarks/relu.py``
+(``--quick`` for smaller sizes).
 
-One table per measurement, on Gaussian data and labels drawn from a fixed seed:
+Measurements as records (``benchmarks/record.py``, imported first: it pins OpenBLAS to one thread
+before numpy loads), on Gaussian data and labels drawn from a printed seed:
 
 1. pattern enumeration (exact, integer arithmetic) against ``N``: time, pattern count, the
    closed-form count for general position, and how many of them 10 000 sampled directions find;
 2. the convex program (Clarabel) and the certificate (reconstruction + pruning + the exact dual
    check) against ``N``, at ``L = 2`` and ``L = 3``, with the relative gap they certify;
-3. Clarabel against SCS on the same program: time ratio and value agreement;
-4. ``--scale`` (``L = 2``, ratios measured in the same run): column generation against the full
+3. SCS against Clarabel on the same program: time ratio and value agreement;
+4. scale (``L = 2``, ratios measured in the same run): column generation against the full
    program at ``N = 40, d = 3``; time and peak memory (the child process's peak resident set)
    of the whole certified check (search included) at ``N = 200, d = 3`` (Gaussian labels) and
    ``N = 1000, d = 2`` (labels of a random four-unit ReLU network: Gaussian labels make the
    master LP too ill-conditioned at ``d = 2``, see the report); the growth exponent of the
    certified solve against ``N``; sampled-pattern solving (no certificate) against certified
-   solving at the same size.
+   solving at the same size. ``--quick`` keeps the first two of these at ``N = 40`` and
+   ``N = 200, d = 3``; ``--scale`` runs only these.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import resource
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-import verify  # noqa: F401  (before numpy: it sets the BLAS threads)
-
-# isort: split
+# isort: off
+from record import Record, arguments, finish, only  # first: this checkout, one BLAS thread
 import numpy as np
+
+# isort: on
 
 from verify.arrangements import chamber_patterns, general_position_count, sampled_patterns
 from verify.claims import Budget, get
@@ -42,6 +46,14 @@ from verify.relu_parallel import (
     solve,
 )
 
+ENUMERATION = "pattern enumeration (exact)"
+PROGRAM = "convex program (Clarabel) + certificates"
+CLARABEL, SCS = "Clarabel solve", "SCS solve"
+FULL, COLGEN = "full program, certified (L = 2)", "column generation, certified (L = 2)"
+CHECK = "whole certified check (search included)"
+GROWTH = "certified solve by column generation"
+SAMPLED, EXACT = "column generation, sampled patterns (NOT certified)", "column generation, exact"
+
 
 def timed(fn):
     start = time.perf_counter()
@@ -49,26 +61,26 @@ def timed(fn):
     return out, time.perf_counter() - start
 
 
-def enumeration_table(rng: np.random.Generator, sizes: list[tuple[int, int]]) -> None:
-    print("pattern enumeration (exact)")
-    print(f"{'N':>4}{'d':>4}{'patterns':>10}{'Cover':>8}{'sampled':>9}{'time':>10}")
+def enumeration(rng: np.random.Generator, sizes: list[tuple[int, int]]) -> list[Record]:
+    """Exact enumeration's time and count against Cover's count and 10⁴ sampled directions'."""
+    out = []
     for N, d in sizes:
         X = rng.standard_normal((N, d))
         found, seconds = timed(lambda X=X: chamber_patterns(X))
         sampled = sampled_patterns(X, rng, samples=10_000)
-        print(
-            f"{N:>4}{d:>4}{len(found):>10}{general_position_count(N, d):>8}"
-            f"{len(sampled):>9}{seconds:>9.3f}s"
-        )
+        figures = {
+            "patterns": len(found),
+            "Cover": general_position_count(N, d),
+            "sampled": len(sampled),
+        }
+        out.append(Record("relu", ENUMERATION, {"N": N, "d": d}, seconds, None, None, figures))
+    return out
 
 
-def program_table(rng: np.random.Generator, cases: list[tuple[int, int, int]]) -> None:
-    print("\nconvex program and certificates (Clarabel)")
-    header = (
-        f"{'L':>3}{'N':>4}{'d':>4}{'patterns':>10}{'groups':>8}{'enumerate':>11}{'solve':>9}"
-        f"{'certify':>9}{'branches':>10}{'rel. gap':>10}"
-    )
-    print(header)
+def programs(rng: np.random.Generator, cases: list[tuple[int, int, int]]) -> list[Record]:
+    """The program's solve time, with the enumeration's and the certificates' times, the
+    pattern and group counts, the branches kept and the certified relative gap."""
+    out = []
     for L, N, d in cases:
         X, y = rng.standard_normal((N, d)), rng.standard_normal(N)
         problem, t_enum = timed(lambda X=X, y=y, L=L: relu_problem(X, y, L, 1.0))
@@ -83,28 +95,33 @@ def program_table(rng: np.random.Generator, cases: list[tuple[int, int, int]]) -
             return rebuilt.branches, bound.value, dual.value
 
         (branches, primal, dual), t_cert = timed(certify)
-        groups = 1 if problem.outer is None else problem.outer.shape[0]
-        print(
-            f"{L:>3}{N:>4}{d:>4}{len(problem.inner):>10}{groups:>8}{t_enum:>10.3f}s"
-            f"{t_solve:>8.3f}s{t_cert:>8.3f}s{branches:>10}{(primal - dual) / primal:>10.1e}"
-        )
+        figures = {
+            "patterns": len(problem.inner),
+            "groups": 1 if problem.outer is None else problem.outer.shape[0],
+            "enumerate s": t_enum,
+            "certify s": t_cert,
+            "branches": branches,
+            "gap": (primal - dual) / primal,
+        }
+        out.append(Record("relu", PROGRAM, {"L": L, "N": N, "d": d}, t_solve, None, None, figures))
+    return out
 
 
-def solver_table(rng: np.random.Generator, cases: list[tuple[int, int, int]]) -> None:
-    print("\nClarabel against SCS (same program)")
-    print(
-        f"{'L':>3}{'N':>4}{'d':>4}{'Clarabel':>10}{'SCS':>9}{'SCS/Clarabel':>14}{'rel. diff':>11}"
-    )
+def solvers(rng: np.random.Generator, cases: list[tuple[int, int, int]]) -> list[Record]:
+    """SCS against Clarabel on the same program, with their relative difference in value."""
+    out = []
     for L, N, d in cases:
         X, y = rng.standard_normal((N, d)), rng.standard_normal(N)
         problem = relu_problem(X, y, L, 1.0)
         clarabel, t_clarabel = timed(lambda problem=problem: solve(problem))
         scs, t_scs = timed(lambda problem=problem: solve(problem, "SCS"))
-        diff = abs(scs.value - clarabel.value) / clarabel.value
-        print(
-            f"{L:>3}{N:>4}{d:>4}{t_clarabel:>9.3f}s{t_scs:>8.3f}s{t_scs / t_clarabel:>14.1f}"
-            f"{diff:>11.1e}"
-        )
+        figures = {"rel. diff": abs(scs.value - clarabel.value) / clarabel.value}
+        size = {"L": L, "N": N, "d": d}
+        out += [
+            Record("relu", CLARABEL, size, t_clarabel),
+            Record("relu", SCS, size, t_scs, CLARABEL, t_clarabel, figures),
+        ]
+    return out
 
 
 def gaussian(N: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -163,55 +180,97 @@ def isolated(fn, *args):
         return pool.submit(fn, *args).result()
 
 
-def scale_table(seed: int) -> None:
-    print("\ncolumn generation against the full program (L = 2, Gaussian X and y)")
+def scale(seed: int, quick: bool) -> list[Record]:
+    """``L = 2`` at scale: column generation against the full program (``N = 40, d = 3``), the
+    whole certified check, and (not ``quick``) the growth of the certified solve and sampled
+    patterns against the exact ones."""
     X, y = gaussian(40, 3, seed)
     full_gap, t_full = timed(lambda: full_program(X, y))
     cg_gap, t_cg = timed(lambda: column_generation(X, y))
-    print(f"{'N':>5}{'d':>3}{'full':>9}{'gap':>9}{'colgen':>9}{'gap':>9}{'speed-up':>10}")
-    print(f"{40:>5}{3:>3}{t_full:>8.2f}s{full_gap:>9.1e}{t_cg:>8.2f}s{cg_gap:>9.1e}"
-          f"{t_full / t_cg:>9.1f}x")  # fmt: skip
-
-    print("\nwhole certified check (dualgap check, default budget, search included)")
-    print(f"{'N':>5}{'d':>3}{'labels':>10}{'time':>9}{'verdict':>9}{'gap':>9}{'peak MB':>9}")
-    for N, d, labels in ((200, 3, "gaussian"), (1000, 2, "teacher")):
+    size = {"N": 40, "d": 3}
+    out = [
+        Record("relu", FULL, size, t_full, None, None, {"gap": full_gap}),
+        Record("relu", COLGEN, size, t_cg, FULL, t_full, {"gap": cg_gap}),
+    ]
+    checks = ((200, 3, "gaussian"),) if quick else ((200, 3, "gaussian"), (1000, 2, "teacher"))
+    for N, d, labels in checks:
         seconds, verdict, gap, peak = isolated(whole_check, N, d, labels, seed)
-        print(f"{N:>5}{d:>3}{labels:>10}{seconds:>8.1f}s{verdict:>9}{gap:>9.1e}{peak:>9.0f}")
-
-    print("\ngrowth of the certified solve (enumeration + column generation + certificates)")
+        figures = {"verdict": verdict, "gap": gap, "peak MB": round(peak)}
+        out.append(
+            Record("relu", CHECK, {"N": N, "d": d, "labels": labels}, seconds, None, None, figures)
+        )
+    if quick:
+        return out
     sizes, times = (50, 100, 200), []
     for N in sizes:
         X, y = gaussian(N, 3, seed)
-        times.append(timed(lambda X=X, y=y: column_generation(X, y))[1])
-        print(f"  N = {N:>4}, d = 3: {times[-1]:7.2f}s")
-    slope = np.polyfit(np.log(sizes), np.log(times), 1)[0]
-    print(f"  time ~ N^{slope:.2f} (least squares on log-log)")
-
-    print("\nsampled patterns (no certificate) against the exact ones, N = 200, d = 3")
+        gap, seconds = timed(lambda X=X, y=y: column_generation(X, y))
+        times.append(seconds)
+        figures = {"gap": gap}
+        if N == sizes[-1]:  # least squares on log-log over every size
+            figures["growth exponent"] = float(np.polyfit(np.log(sizes), np.log(times), 1)[0])
+        out.append(Record("relu", GROWTH, {"N": N, "d": 3}, seconds, None, None, figures))
     X, y = gaussian(200, 3, seed)
     sampled_gap, t_sampled = timed(lambda: column_generation(X, y, sampled=2000))
     exact_gap, t_exact = timed(lambda: column_generation(X, y))
-    print(f"  sampled (2000 directions): {t_sampled:.2f}s, gap {sampled_gap:.1e} (NOT certified)")
-    ratio = t_exact / t_sampled
-    print(f"  exact: {t_exact:.2f}s, certified gap {exact_gap:.1e}; exact/sampled {ratio:.1f}")
+    size = {"N": 200, "d": 3}
+    out += [
+        Record("relu", EXACT, size, t_exact, None, None, {"gap": exact_gap}),
+        Record(
+            "relu",
+            SAMPLED,
+            {**size, "directions": 2000},
+            t_sampled,
+            EXACT,
+            t_exact,
+            {"gap": sampled_gap},
+        ),
+    ]
+    return out
+
+
+def records(seed: int, quick: bool, only_scale: bool = False) -> list[Record]:
+    if only_scale:
+        return scale(seed, quick)
+    rng = np.random.default_rng(seed)
+    top = 12 if quick else 24
+    out = enumeration(rng, [(N, d) for d in (2, 3) for N in range(4, top + 1, 4)])
+    two = [(2, N, d) for d in (2, 3) for N in (4, 8, 12, 16) if not (quick and N > 8)]
+    three = [(3, N, 2) for N in (3, 4, 5, 6)] + [(3, 5, 3)]
+    out += programs(rng, two + (three[:3] if quick else three))
+    out += solvers(rng, [(2, 6, 2), (2, 8, 3), (3, 4, 2)] + ([] if quick else [(3, 5, 2)]))
+    return out + scale(seed, quick)
+
+
+def headline(found: Sequence[Record]) -> str:
+    parts = [
+        f"column generation {1 / r.ratio:.1f}× faster than the full program at "
+        f"N = {r.size['N']}, d = {r.size['d']}"
+        for r in only(found, COLGEN)
+    ]
+    checks = [
+        f"N = {r.size['N']}, d = {r.size['d']}: {r.seconds:.0f} s, {r.figures['verdict']}, "
+        f"{r.figures['peak MB']} MB"
+        for r in only(found, CHECK)
+    ]
+    parts.append("certified check " + "; ".join(checks))
+    parts += [f"time ~ N^{r.figures['growth exponent']:.1f}" for r in only(found, GROWTH)[-1:]]
+    parts += [
+        f"sampled patterns (not certified) {1 / r.ratio:.1f}× faster than exact"
+        for r in only(found, SAMPLED)
+    ]
+    return "; ".join(parts)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes")
-    parser.add_argument("--scale", action="store_true", help="only the L = 2 scale tables")
+    parser = arguments(
+        __doc__.splitlines()[0],
+        "smaller sizes; at scale only N = 40 (column generation) and the check at N = 200, d = 3",
+    )
+    parser.add_argument("--scale", action="store_true", help="only the L = 2 scale measurements")
     args = parser.parse_args()
-    if args.scale:
-        scale_table(args.seed)
-        return
-    rng = np.random.default_rng(args.seed)
-    top = 12 if args.quick else 24
-    enumeration_table(rng, [(N, d) for d in (2, 3) for N in range(4, top + 1, 4)])
-    two = [(2, N, d) for d in (2, 3) for N in (4, 8, 12, 16) if not (args.quick and N > 8)]
-    three = [(3, N, 2) for N in (3, 4, 5, 6)] + [(3, 5, 3)]
-    program_table(rng, two + (three[:3] if args.quick else three))
-    solver_table(rng, [(2, 6, 2), (2, 8, 3), (3, 4, 2)] + ([] if args.quick else [(3, 5, 2)]))
+    print(f"seed {args.seed}")
+    finish(args, records(args.seed, args.quick, args.scale), headline)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Certified three-layer parallel ReLU optima (C5 at ``L = 3``) against ``N``, run by hand:
 ``python benchmarks/relu_three_layer.py`` (``--quick`` stops at ``N = 10``).
 
-Gaussian data ``X`` (``N × 2``) and labels ``y``, ``t = 1``, drawn from a printed seed
-(``verify`` is imported first: it pins OpenBLAS to one thread before numpy loads).
+Gaussian data ``X`` (``N × 2``) and labels ``y``, ``t = 1``, drawn from a printed seed; the
+measurements as records (``benchmarks/record.py``, imported first: it pins OpenBLAS to one thread
+before numpy loads).
 
 1. **time against N**: the full convex program over every (outer, sign, inner) group
    (Clarabel through cvxpy, where it fits C5's size limit) and column generation
@@ -18,12 +19,12 @@ Gaussian data ``X`` (``N × 2``) and labels ``y``, ``t = 1``, drawn from a print
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
+from collections.abc import Sequence
 
 # isort: off
-import verify  # noqa: F401  (first: it pins OpenBLAS to one thread before numpy loads)
+from record import Record, arguments, finish, only  # first: this checkout, one BLAS thread
 import numpy as np
 
 # isort: on
@@ -87,66 +88,106 @@ def run(N: int, seed: int, full: bool) -> dict:
     return row
 
 
-def time_table(sizes: list[int], seed: int) -> list[dict]:
-    print(f"L = 3, d = 2, t = 1, Gaussian X and y (seed {seed} + N)")
-    header = (
-        f"{'N':>3}{'groups':>8}{'inner':>7}{'full':>9}{'gap':>10}{'col. gen.':>11}{'gap':>10}"
-        f"{'ratio':>7}{'rounds':>8}{'working':>9}{'priced':>8}{'branches':>10}{'crossed':>9}"
-        f"{'holds':>7}"
-    )
-    print(header)
-    rows = []
+FULL, COLGEN = "full program + certificates", "column generation + certificates"
+ROUND = "column generation round"
+
+
+def time_records(sizes: list[int], seed: int) -> tuple[list[Record], dict]:
+    """Per ``N``: column generation (against the full program where C5's size limit lets it
+    run), and the row of the largest ``N`` (for its rounds)."""
+    out = []
     for N in sizes:
         full = program_size(N, 2, 3) <= FULL_PROGRAM_VARIABLES
         row = run(N, seed, full)
-        rows.append(row)
+        size = {"N": N, "d": 2, "groups": row["groups"], "inner": row["inner"]}
+        figures = {
+            "gap": row["cg_gap"],
+            "rounds": len(row["rounds"]),
+            "working": row["working"],
+            "priced": row["priced"],
+            "branches": row["branches"],
+            "holds": "yes" if row["holds"] else "NO",
+        }
         if full:
-            full_text = f"{row['full_time']:>8.2f}s{row['full_gap']:>10.1e}"
-            ratio = f"{row['full_time'] / row['cg_time']:>6.1f}×"
-            crossed = "yes" if row["crossed"] else "NO"
+            gap = {"gap": row["full_gap"]}
+            out.append(Record("relu_three_layer", FULL, size, row["full_time"], None, None, gap))
+            figures["crossed"] = "yes" if row["crossed"] else "NO"
+            baseline = (FULL, row["full_time"])
         else:
-            full_text, ratio, crossed = f"{'refused':>9}{'':>10}", f"{'':>7}", ""
-        print(
-            f"{N:>3}{row['groups']:>8}{row['inner']:>7}{full_text}{row['cg_time']:>10.2f}s"
-            f"{row['cg_gap']:>10.1e}{ratio}{len(row['rounds']):>8}{row['working']:>9}"
-            f"{row['priced']:>8}{row['branches']:>10}{crossed:>9}"
-            f"{'yes' if row['holds'] else 'NO':>7}",
-            flush=True,
+            figures["full program"] = "refused"
+            baseline = (None, None)
+        out.append(Record("relu_three_layer", COLGEN, size, row["cg_time"], *baseline, figures))
+    return out, row
+
+
+def round_records(row: dict) -> list[Record]:
+    """Column generation's rounds at one ``N``: groups in the master, groups priced, the
+    largest group value and the certified gap."""
+    return [
+        Record(
+            "relu_three_layer",
+            ROUND,
+            {"N": row["N"], "d": 2, "round": k},
+            r.seconds,
+            None,
+            None,
+            {
+                "groups": r.groups,
+                "priced": r.priced,
+                "max value": r.violation,
+                "gap": r.relative_gap,
+            },
         )
-    return rows
+        for k, r in enumerate(row["rounds"], 1)
+    ]
 
 
-def rounds_table(row: dict) -> None:
-    print(f"\ncolumn generation rounds at N = {row['N']}")
-    print(f"{'round':>6}{'groups':>8}{'priced':>8}{'max value':>12}{'gap':>11}{'time':>9}")
-    for k, r in enumerate(row["rounds"], 1):
-        print(
-            f"{k:>6}{r.groups:>8}{r.priced:>8}{r.violation:>12.8f}{r.relative_gap:>11.2e}"
-            f"{r.seconds:>8.2f}s"
-        )
-
-
-def growth(rows: list[dict]) -> None:
-    """Least-squares slope of ``log(time)`` against ``N`` over the sizes from 8 on."""
-    tail = [r for r in rows if r["N"] >= 8] or rows
+def growth(found: Sequence[Record]) -> tuple[float, int, int] | None:
+    """Column generation's time factor per added point (least squares on ``log(time)`` against
+    ``N`` over the sizes from 8 on) and the range of ``N`` it was fitted on."""
+    timed = only(found, COLGEN)
+    tail = [r for r in timed if r.size["N"] >= 8] or timed
     if len(tail) < 2:
-        return
-    slope = np.polyfit([r["N"] for r in tail], [math.log(r["cg_time"]) for r in tail], 1)[0]
-    print(
-        f"\ncolumn generation time grows by ×{math.exp(slope):.2f} per added point "
-        f"(N = {tail[0]['N']}…{tail[-1]['N']}; the groups double)"
+        return None
+    sizes = [r.size["N"] for r in tail]
+    slope = np.polyfit(sizes, [math.log(r.seconds) for r in tail], 1)[0]
+    return math.exp(slope), sizes[0], sizes[-1]
+
+
+def records(seed: int, quick: bool) -> list[Record]:
+    timed, last = time_records(list(range(4, 11 if quick else 13)), seed)
+    return timed + round_records(last)
+
+
+def headline(found: Sequence[Record]) -> str:
+    generated = only(found, COLGEN)
+    compared = [r for r in generated if r.ratio is not None]
+    largest = generated[-1]
+    parts = []
+    if compared:  # the largest N both run at (the first full solve also pays cvxpy's start-up)
+        last = compared[-1]
+        parts.append(
+            f"column generation {1 / last.ratio:.1f}× faster than the full program at "
+            f"N = {last.size['N']}, d = 2"
+        )
+    full_gaps = [r.figures["gap"] for r in only(found, FULL)]
+    parts.append(
+        f"certified N = {largest.size['N']}, d = 2 in {largest.seconds:.1f} s "
+        f"({largest.figures['rounds']} rounds); gaps ≤ "
+        f"{max(r.figures['gap'] for r in generated):.1e} (column generation)"
+        + (f", ≤ {max(full_gaps):.1e} (full program)" if full_gaps else "")
     )
+    fitted = growth(found)
+    if fitted:
+        parts.append(f"time ×{fitted[0]:.2f} per added point (N = {fitted[1]}–{fitted[2]})")
+    return "; ".join(parts)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="N up to 10 only")
+    parser = arguments(__doc__.splitlines()[0], "N up to 10 only")
     args = parser.parse_args()
-    sizes = list(range(4, 11 if args.quick else 13))
-    rows = time_table(sizes, args.seed)
-    rounds_table(rows[-1])
-    growth(rows)
+    print(f"L = 3, d = 2, t = 1, Gaussian X and y (seed {args.seed} + N)")
+    finish(args, records(args.seed, args.quick), headline)
 
 
 if __name__ == "__main__":

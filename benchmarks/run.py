@@ -9,8 +9,9 @@ its ``headline()`` from its records) and every record in one table, and writes o
 with the machine and the library versions (``--json``, default ``benchmarks.json``).
 
 ``--markdown FILE`` prints the README's performance table from such a document without running
-anything. A module without records yet (``relu.py``) runs the same way; its printed output is
-kept verbatim (printed, and in the JSON as the ``output`` figure of its wall-time record).
+anything. A module without records (``Benchmark(name, records=False)``) runs the same way; its
+printed output is kept verbatim (printed, and in the JSON as the ``output`` figure of its
+wall-time record).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ BENCHMARKS = (
     Benchmark("linear"),
     Benchmark("linear_scale"),
     Benchmark("lowrank"),
-    Benchmark("relu", records=False),
+    Benchmark("relu"),
+    Benchmark("relu_three_layer"),
     Benchmark("relu_deep"),
     Benchmark("proof"),
 )
@@ -139,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"machine: {machine_text(machine())}")
     print(f"seed {args.seed}; {'full' if args.full else 'quick mode'}; records in {args.json}\n")
     for name, seconds, text in summary(records):
-        print(f"{name:<13}{seconds:>7.1f} s  {text}")
+        print(f"{name:<17}{seconds:>7.1f} s  {text}")
     print()
     print(table([r for r in records if r.name != WALL]))
     for wall in (r for r in records if r.name == WALL and "output" in r.figures):
