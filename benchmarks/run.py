@@ -9,9 +9,8 @@ its ``headline()`` from its records) and every record in one table, and writes o
 with the machine and the library versions (``--json``, default ``benchmarks.json``).
 
 ``--markdown FILE`` prints the README's performance table from such a document without running
-anything. A module without records (``Benchmark(name, records=False)``) runs the same way; its
-printed output is kept verbatim (printed, and in the JSON as the ``output`` figure of its
-wall-time record).
+anything. A module that fails keeps its output (printed, and in the JSON as the ``output``
+figure of its wall-time record).
 """
 
 from __future__ import annotations
@@ -41,16 +40,12 @@ WALL = "module wall time"
 @dataclass(frozen=True)
 class Benchmark:
     name: str
-    #: whether the module writes records (``--json``); otherwise only its wall time is recorded
-    records: bool = True
 
     def headline(self, found: Sequence[Record]) -> str:
         """The module's key figures from its records (its ``headline()``)."""
         wall = next(r for r in found if r.name == WALL)
         if wall.figures["exit"] != 0:
             return f"failed with exit status {wall.figures['exit']} (see its output)"
-        if not self.records:
-            return "no records yet (its printed output is kept)"
         module = importlib.import_module(self.name)
         return module.headline([r for r in found if r.name != WALL])
 
@@ -69,7 +64,7 @@ BY_NAME = {benchmark.name: benchmark for benchmark in BENCHMARKS}
 
 def run(benchmark: Benchmark, seed: int, full: bool) -> list[Record]:
     """The module's records and its wall-time record (exit status, command, and, for a module
-    without records or one that failed, its output)."""
+    that failed, its output)."""
     script = HERE / f"{benchmark.name}.py"
     command = [sys.executable, str(script), "--seed", str(seed), *([] if full else ["--quick"])]
     # Every module imports `verify` from this checkout, whether installed or not.
@@ -78,14 +73,15 @@ def run(benchmark: Benchmark, seed: int, full: bool) -> list[Record]:
     env.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the CLI and the tests run
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "records.json"
-        extra = ["--json", str(out)] if benchmark.records else []
         start = time.perf_counter()
-        done = subprocess.run([*command, *extra], capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [*command, "--json", str(out)], capture_output=True, text=True, env=env
+        )
         seconds = time.perf_counter() - start
-        found = read(out)[1] if done.returncode == 0 and benchmark.records else []
+        found = read(out)[1] if done.returncode == 0 else []
     shown = " ".join(["python", str(script.relative_to(HERE.parent)), *command[2:]])
     figures: dict = {"exit": done.returncode, "command": shown}
-    if done.returncode != 0 or not benchmark.records:
+    if done.returncode != 0:
         figures["output"] = done.stdout + (f"\n[stderr]\n{done.stderr}" if done.returncode else "")
     return [*found, Record(benchmark.name, WALL, {}, seconds, None, None, figures)]
 

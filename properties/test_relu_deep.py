@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from properties.profile import THOROUGH, examples
+from properties.reference import hand_forward
 from properties.strategies import rotation_seeds
 from verify.claims import Budget, get
 from verify.claims.relu_parallel_zero_gap import (
@@ -46,21 +47,6 @@ from verify.table1 import deep_parallel_remark
 CLAIM = get("relu-parallel-zero-gap")
 QUICK = Budget(seed=0, restarts=0)
 SIZES = THOROUGH_SIZES if THOROUGH else DEFAULT_SIZES
-
-
-def hand_forward(network, X: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Output, t-objective and the largest norm of a constrained layer, layer by layer."""
-    out, cost, largest = 0.0, 0.0, 0.0
-    for branch in network.branches:
-        *hidden, last = branch.weights
-        A = X
-        for W in hidden:
-            A = np.where(A @ W > 0, A @ W, 0.0)
-        out = out + A @ last
-        cost += 0.5 * (np.sum(hidden[-1] ** 2) + np.sum(last**2))
-        for W in hidden[:-1]:
-            largest = max(largest, float(np.sqrt(np.sum(W * W))))
-    return out, cost, largest
 
 
 def rank1_value(c: np.ndarray, a: np.ndarray, Y: np.ndarray, L: int, t: float) -> float:

@@ -19,6 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from properties.profile import THOROUGH, examples
+from properties.reference import hand_forward
 from properties.strategies import DEFAULT_SIZES, THOROUGH_SIZES, relu_instances, rotation_seeds
 from verify.claims import Budget, get
 from verify.claims import relu_parallel_zero_gap as zero_gap
@@ -48,19 +49,6 @@ QUICK = Budget(seed=0, restarts=0)
 SIZES = THOROUGH_SIZES if THOROUGH else DEFAULT_SIZES
 
 
-def hand_forward(network, X: np.ndarray) -> tuple[np.ndarray, float]:
-    """Output and t-objective of a parallel ReLU network, written out layer by layer."""
-    out, cost = np.zeros(X.shape[0]), 0.0
-    for branch in network.branches:
-        *hidden, last = branch.weights
-        A = X
-        for W in hidden:
-            A = np.where(A @ W > 0, A @ W, 0.0)
-        out += (A @ last)[:, 0]
-        cost += 0.5 * (np.sum(hidden[-1] ** 2) + np.sum(last**2)) if hidden else 0.0
-    return out, cost
-
-
 def assert_zero_gap(result, instance: Instance) -> None:
     assert result.verdict == HOLDS, result.details
     primal, dual = result.primal_value, result.dual_value
@@ -77,7 +65,8 @@ def certificates(instance: Instance):
     problem = relu_problem(instance.X, y, instance.L, instance.t)
     solution = solve(problem)
     network = reconstruct(problem, solution).network
-    output, cost = hand_forward(network, instance.X)
+    output, cost, _ = hand_forward(network, instance.X)
+    output = output[:, 0]
     dual = rescaled_dual_point(problem, solution.dual, solution.outer_dual)
     allowance = weak_duality_allowance(instance.X, y, network, dual.multipliers, cost)
     return solution, output, cost, dual, allowance
