@@ -512,8 +512,8 @@ class ReluParallelZeroGap(Claim):
         budget: Budget,
         found: Evidence,
     ) -> None:
-        """Both certificates on the normalised data (column generation at ``L = 2``, the convex
-        program over every pattern at ``L = 3``), mapped back to the instance and re-evaluated
+        """Both certificates on the normalised data (column generation over first layers at
+        ``L = 2``, over outer groups at ``L = 3``), mapped back to the instance and re-evaluated
         there, after a check that they respect weak duality up to rounding."""
         if problem.L == 2:
             rng = np.random.default_rng(budget.seed)
@@ -587,19 +587,10 @@ class ReluParallelZeroGap(Claim):
         multipliers = scaling.multipliers(dual.multipliers)
         dual_value = scaling.value(dual.value)
         found.extra.update(branches=branches, rho=float(dual.rho))
-        found.details.append(
-            f"network: {network_bound.value:.10g} with {branches} branches, residual "
-            f"{network_bound.residual:.1e}; dual: {dual_value:.10g}"
+        allowance = _weak_duality_checked(
+            instance, network, multipliers, network_bound, dual_value, branches, found
         )
-        allowance = weak_duality_allowance(
-            instance.X, instance.Y[:, 0], network, multipliers, network_bound.value
-        )
-        if dual_value > network_bound.value + allowance:
-            # Impossible for true certificates: a defect, reported rather than judged.
-            found.details.append(
-                f"certificates contradict weak duality: dual {dual_value:.17g} > primal "
-                f"{network_bound.value:.17g} + rounding allowance {allowance:.2e}: neither is used"
-            )
+        if allowance is None:
             return
         found.extra["rounding_allowance"] = allowance
         found.witnesses = {
@@ -678,18 +669,10 @@ class ReluParallelZeroGap(Claim):
             how=f"the L = 3 solution ({branches} branches) embedded at depth {L}, last layer "
             "solved exactly",
         )
-        allowance = weak_duality_allowance(
-            instance.X, instance.Y[:, 0], network, multipliers, bound.value
+        allowance = _weak_duality_checked(
+            instance, network, multipliers, bound, dual_value, branches, found
         )
-        found.details.append(
-            f"network: {bound.value:.10g} with {branches} branches, residual "
-            f"{bound.residual:.1e}; dual: {dual_value:.10g}"
-        )
-        if dual_value > bound.value + allowance:
-            found.details.append(
-                f"certificates contradict weak duality: dual {dual_value:.17g} > primal "
-                f"{bound.value:.17g} + rounding allowance {allowance:.2e}: neither is used"
-            )
+        if allowance is None:
             return
         found.extra.update(branches=branches, rounding_allowance=allowance)
         found.add("primal_upper", bound)
@@ -893,6 +876,35 @@ def _sampled_problem(scaling: Normalisation, t: float, budget: SampledBudget) ->
     rng = np.random.default_rng(budget.seed)
     inner = sampled_patterns(scaling.X, rng, budget.samples)
     return ReluProblem(scaling.X, scaling.y, 2, t, inner)
+
+
+def _weak_duality_checked(
+    instance: Instance,
+    network: ParallelNetwork,
+    multipliers: np.ndarray,
+    bound: Bound,
+    dual_value: float,
+    branches: int,
+    found: Evidence,
+) -> float | None:
+    """The rounding allowance of weak duality between the network's recomputed cost and the
+    dual value (:func:`verify.relu_parallel.weak_duality_allowance`), both noted in the
+    details; ``None`` when the dual value exceeds the cost by more — impossible for true
+    certificates, so a defect, reported rather than judged, and neither is used."""
+    allowance = weak_duality_allowance(
+        instance.X, instance.Y[:, 0], network, multipliers, bound.value
+    )
+    found.details.append(
+        f"network: {bound.value:.10g} with {branches} branches, residual "
+        f"{bound.residual:.1e}; dual: {dual_value:.10g}"
+    )
+    if dual_value > bound.value + allowance:
+        found.details.append(
+            f"certificates contradict weak duality: dual {dual_value:.17g} > primal "
+            f"{bound.value:.17g} + rounding allowance {allowance:.2e}: neither is used"
+        )
+        return None
+    return allowance
 
 
 def _label_not_certified(found: Evidence, problem: ReluProblem, estimate: float) -> None:
